@@ -1,0 +1,3 @@
+from fullcount.cli import main
+
+main()

@@ -1,0 +1,101 @@
+"""The case database's schema, as numbered migrations.
+
+``MIGRATIONS[i]`` takes a case from schema version ``i`` to ``i + 1``. A case records its
+version in ``meta``; opening an older case applies the missing migrations in one
+transaction, and opening a case made by a newer fullcount is refused.
+Later stages add their tables and columns here as new migrations, never by editing an
+old one.
+"""
+
+from __future__ import annotations
+
+_V1 = """
+CREATE TABLE meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+
+-- One row per ingested file version: the chain of custody.
+CREATE TABLE sources (
+    file_id        INTEGER PRIMARY KEY,
+    source         VARCHAR NOT NULL,
+    version        INTEGER NOT NULL,
+    file_name      VARCHAR NOT NULL,
+    file_path      VARCHAR NOT NULL,
+    sha256         VARCHAR NOT NULL,
+    size_bytes     BIGINT NOT NULL,
+    format         VARCHAR NOT NULL,
+    encoding       VARCHAR,
+    header         JSON NOT NULL,
+    mapping        JSON NOT NULL,
+    mapping_origin VARCHAR NOT NULL,
+    rows_read      BIGINT NOT NULL,
+    records        BIGINT NOT NULL,
+    quarantined    BIGINT NOT NULL,
+    blank_skipped  BIGINT NOT NULL,
+    ingested_at    TIMESTAMP NOT NULL,
+    ingested_by    VARCHAR NOT NULL,
+    superseded_by  INTEGER,
+    UNIQUE (source, file_name, version)
+);
+
+-- One row per accepted input row. Mapped fields are trimmed, empty -> NULL; `raw` keeps
+-- the row exactly as read. Normalised columns are added by the normalize stage.
+CREATE TABLE records (
+    record_id      BIGINT NOT NULL,  -- unique by construction; no index (bulk loads)
+    file_id        INTEGER NOT NULL,
+    source         VARCHAR NOT NULL,
+    row_number     BIGINT NOT NULL,
+    line_number    BIGINT,
+    source_row_id  VARCHAR,
+    full_name      VARCHAR,
+    given_name     VARCHAR,
+    family_name    VARCHAR,
+    father_name    VARCHAR,
+    sex            VARCHAR,
+    age            VARCHAR,
+    age_min        INTEGER,
+    age_max        INTEGER,
+    date_of_death  VARCHAR,
+    place          VARCHAR,
+    province       VARCHAR,
+    notes          VARCHAR,
+    extra          JSON,
+    raw            JSON NOT NULL,
+    flags          VARCHAR[] NOT NULL
+);
+
+-- One row per input row that could not become a record, with its raw text and why.
+CREATE TABLE quarantine (
+    quarantine_id  BIGINT NOT NULL,  -- unique by construction
+    file_id        INTEGER NOT NULL,
+    source         VARCHAR NOT NULL,
+    row_number     BIGINT NOT NULL,
+    line_number    BIGINT,
+    raw_text       VARCHAR NOT NULL,
+    reason_code    VARCHAR NOT NULL,
+    reason         VARCHAR NOT NULL
+);
+
+-- Append-only log of every stage run; each entry's hash chains to the previous one.
+-- Timestamps in the case are UTC.
+CREATE TABLE audit_log (
+    entry_id   BIGINT PRIMARY KEY,
+    logged_at  TIMESTAMP NOT NULL,
+    actor      VARCHAR NOT NULL,
+    action     VARCHAR NOT NULL,
+    details    JSON NOT NULL,
+    prev_hash  VARCHAR NOT NULL,
+    hash       VARCHAR NOT NULL
+);
+
+CREATE VIEW current_sources AS
+    SELECT * FROM sources WHERE superseded_by IS NULL;
+
+CREATE VIEW current_records AS
+    SELECT r.* FROM records r JOIN sources s USING (file_id)
+    WHERE s.superseded_by IS NULL;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1,)
+SCHEMA_VERSION = len(MIGRATIONS)

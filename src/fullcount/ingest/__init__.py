@@ -1,0 +1,501 @@
+"""Ingest: read a source file into the case, accounting for every row.
+
+Every input row becomes exactly one record or one quarantined row (raw text, row and
+line number, reason); blank rows are counted apart. The file's SHA-256, size, name and
+ingest time are recorded; the same bytes again are a no-op, a changed file under the
+same source and file name is a new version (the older version's records stay). One
+ingest is one transaction: interrupted, it leaves the case as it was.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from fullcount.case import Case, current_actor, utc_now
+from fullcount.errors import IngestError
+from fullcount.ingest.encoding import EncodingChoice, choose_encoding
+from fullcount.ingest.fields import FIELD_NAMES, NAME_FIELDS, suggest_mapping
+from fullcount.ingest.readers import (
+    Batch,
+    CsvReader,
+    JsonReader,
+    RowRules,
+    SourceReader,
+    XlsxReader,
+)
+from fullcount.ingest.values import read_age
+from fullcount.normalize.dates import parse_date
+from fullcount.settings import check_source_name, record_source
+
+__all__ = ["IngestResult", "ingest_file", "open_reader", "resolve_mapping", "file_sha256"]
+
+FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".tab": "tsv", ".xlsx": "xlsx",
+           ".xlsm": "xlsx", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+ProgressStart = Callable[[str, int], Callable[[int], None]]
+
+
+@dataclass
+class IngestResult:
+    """What one ingest did; ``rows_read == records + quarantined`` always holds."""
+
+    file: str
+    source: str
+    status: str  # "ingested" or "unchanged"
+    version: int
+    sha256: str
+    size_bytes: int
+    format: str
+    encoding: str | None
+    mapping: dict[str, str]
+    mapping_origin: str
+    rows_read: int = 0
+    records: int = 0
+    quarantined: int = 0
+    blank_skipped: int = 0
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    flagged: dict[str, int] = field(default_factory=dict)
+    unmapped_columns: list[str] = field(default_factory=list)
+    superseded: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def detect_format(path: Path, declared: str = "auto") -> str:
+    if declared and declared != "auto":
+        return declared
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+        if head.startswith(b"PK"):
+            return "xlsx"
+        raise IngestError(
+            f"cannot tell the format of {path} from its name",
+            hint="Pass --format csv, tsv, xlsx, json or jsonl.",
+        )
+    return fmt
+
+
+def open_reader(path: Path, *, file_format: str = "auto", encoding: str = "auto",
+                sheet: str = "") -> SourceReader:
+    """Open ``path`` with the reader for its format (encoding detected unless declared)."""
+    fmt = detect_format(path, file_format)
+    if fmt == "xlsx":
+        return XlsxReader(path, sheet=sheet)
+    choice: EncodingChoice = choose_encoding(path, encoding)
+    if fmt in ("csv", "tsv"):
+        return CsvReader(path, choice, tsv=fmt == "tsv")
+    if fmt in ("json", "jsonl"):
+        return JsonReader(path, choice, lines=fmt == "jsonl")
+    raise IngestError(f"unknown format '{fmt}'", hint="Use csv, tsv, xlsx, json or jsonl.")
+
+
+def resolve_mapping(
+    columns: list[str], header: list[str], *, explicit: dict[str, str] | None,
+    configured: dict[str, str], path: Path, source: str,
+) -> tuple[dict[str, str], str]:
+    """Choose the column mapping: command line, then settings, then a complete suggestion."""
+    if explicit:
+        mapping, origin = {**configured, **explicit}, "command line"
+    elif configured:
+        mapping, origin = dict(configured), "settings"
+    else:
+        suggestion = suggest_mapping(header)
+        if not suggestion.complete:
+            proposed = "\n".join(f'  {f} = "{c}"' for f, c in suggestion.mapping.items())
+            problems = []
+            if suggestion.unrecognised:
+                problems.append("unrecognised columns: " + ", ".join(
+                    f"'{c}'" for c in suggestion.unrecognised))
+            if suggestion.duplicates:
+                problems.append("columns that map to a field already taken: " + ", ".join(
+                    f"'{c}'" for c in suggestion.duplicates))
+            if not any(f in suggestion.mapping for f in NAME_FIELDS):
+                problems.append("no column recognised as a name")
+            raise IngestError(
+                f"{path}: source '{source}' has no column mapping and its headers cannot all "
+                f"be mapped automatically ({'; '.join(problems)}).\n"
+                f"Proposed mapping:\n{proposed or '  (none)'}",
+                hint=f"Review it with `fullcount ingest {path.name} --source {source} --suggest`, "
+                "or pass --map FIELD=COLUMN for each field (repeatable).",
+            )
+        mapping, origin = suggestion.mapping, "suggested from headers"
+    for fld, column in mapping.items():
+        if fld not in FIELD_NAMES:
+            raise IngestError(
+                f"'{fld}' is not a record field",
+                hint=f"Fields: {', '.join(FIELD_NAMES)}",
+            )
+        if column not in columns:
+            raise IngestError(
+                f"{path}: the mapping for source '{source}' puts {fld} in column '{column}', "
+                "which this file does not have. Its columns are: "
+                + ", ".join(f"'{c}'" for c in columns),
+                hint=f"Fix [sources.{source}.mapping] in fullcount.toml, or pass "
+                f"--map {fld}=COLUMN.",
+            )
+        if header.count(column) > 1:
+            raise IngestError(
+                f"{path}: column '{column}' (mapped to {fld}) appears {header.count(column)} "
+                "times in the header, so which one holds the field is ambiguous",
+                hint=f"Map the one you mean by its position-suffixed name, e.g. "
+                f"--map {fld}='{column} (2)', or rename the columns in the file.",
+            )
+    if not any(f in mapping for f in NAME_FIELDS):
+        raise IngestError(
+            f"{path}: no column is mapped to a name (full_name, given_name or family_name); "
+            "every record needs one",
+            hint=f"Pass --map full_name=COLUMN, or set [sources.{source}.mapping].",
+        )
+    return mapping, origin
+
+
+def ingest_file(
+    case: Case,
+    path: Path | str,
+    *,
+    source: str,
+    mapping: dict[str, str] | None = None,
+    encoding: str | None = None,
+    file_format: str | None = None,
+    sheet: str | None = None,
+    supersede: bool = False,
+    progress: ProgressStart | None = None,
+) -> IngestResult:
+    """Ingest one file as (a version of) ``source``; see the module docstring."""
+    check_source_name(source)
+    path = Path(path)
+    if not path.is_file():
+        raise IngestError(f"{path} does not exist or is not a file")
+    configured = case.settings.sources.get(source)
+    encoding = encoding or (configured.encoding if configured else "auto")
+    file_format = file_format or (configured.format if configured else "auto")
+    sheet = sheet if sheet is not None else (configured.sheet if configured else "")
+
+    sha256 = file_sha256(path)
+    size = path.stat().st_size
+    same = case.con.execute(
+        "SELECT source, version, file_name, ingested_at, rows_read, records, quarantined, "
+        "format, encoding, mapping, mapping_origin FROM sources WHERE sha256 = ? "
+        "ORDER BY file_id", [sha256]
+    ).fetchall()
+    if same:
+        prior = same[0]
+        if prior[0] != source:
+            raise IngestError(
+                f"{path} has exactly the bytes already ingested as source '{prior[0]}' "
+                f"(file {prior[2]}, {prior[3]:%Y-%m-%d %H:%M})",
+                hint="Ingesting one list under two sources would count its people twice; "
+                "nothing was ingested.",
+            )
+        return IngestResult(
+            file=str(path), source=source, status="unchanged", version=prior[1],
+            sha256=sha256, size_bytes=size, format=prior[7], encoding=prior[8],
+            mapping=json.loads(prior[9]), mapping_origin=prior[10],
+            notes=[f"identical to version {prior[1]} ingested {prior[3]:%Y-%m-%d %H:%M}; "
+                   "nothing to do"],
+        )
+
+    reader = open_reader(path, file_format=file_format, encoding=encoding, sheet=sheet)
+    columns = reader.columns
+    used, origin = resolve_mapping(
+        columns, reader.header, explicit=mapping,
+        configured=configured.mapping if configured else {}, path=path, source=source,
+    )
+    index = {column: i for i, column in enumerate(columns)}
+    rules = RowRules(
+        name_columns=tuple(index[used[f]] for f in NAME_FIELDS if f in used),
+        max_cell_chars=case.settings.ingest.max_cell_chars,
+        batch_rows=case.settings.ingest.batch_rows,
+    )
+    result = IngestResult(
+        file=str(path), source=source, status="ingested", version=0, sha256=sha256,
+        size_bytes=size, format=reader.format, encoding=reader.encoding, mapping=used,
+        mapping_origin=origin,
+        unmapped_columns=[c for c in columns if c not in used.values()],
+    )
+    if isinstance(reader, CsvReader | JsonReader):
+        enc = reader.enc if isinstance(reader, CsvReader) else None
+        if enc is not None and enc.how != "declared":
+            result.notes.append(f"encoding {reader.encoding} ({enc.how})")
+
+    file_id = case.con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM sources").fetchone()[0]
+    total = reader.size if isinstance(reader, CsvReader) else (
+        reader.rows_total if isinstance(reader, XlsxReader) else len(reader.items))
+    tick = progress(f"{path.name} → {source}", total) if progress else None
+    reasons: Counter[str] = Counter()
+    with case.staging() as staging:
+        writer = _RecordWriter(case, columns, used, file_id=file_id, source=source,
+                               schema=staging, raw_json=isinstance(reader, JsonReader))
+        # Parsing (Python, holds the GIL) overlaps with writing the previous batch
+        # (DuckDB, releases it); at most one batch waits, so memory stays flat.
+        with _gc_paused(), _duckdb_threads(case, 1), ThreadPoolExecutor(max_workers=1) as pool:
+            in_flight: Future[None] | None = None
+            for batch in reader.batches(rules, tick):
+                if in_flight is not None:
+                    in_flight.result()
+                in_flight = pool.submit(writer.write, batch)
+                reasons.update(r.reason_code for r in batch.rejected)
+            if in_flight is not None:
+                in_flight.result()
+        result.records = writer.records
+        result.quarantined = writer.quarantined
+        result.rows_read = result.records + result.quarantined
+        result.blank_skipped = reader.blank_skipped
+        result.quarantine_reasons = dict(reasons.most_common())
+        with case.transaction():
+            version, superseded = _register_file(
+                case, file_id, path, source, result, reader, supersede=supersede)
+            result.version, result.superseded = version, superseded
+            writer.finish()
+            result.flagged = writer.flag_counts()
+            case.audit("ingest", {
+                "file": path.name, "source": source, "version": version, "sha256": sha256,
+                "size_bytes": size, "format": result.format, "encoding": result.encoding,
+                "mapping": used, "rows_read": result.rows_read, "records": result.records,
+                "quarantined": result.quarantined, "superseded_file_ids": superseded,
+            })
+    if origin != "settings" and not (configured and configured.mapping):
+        record_source(case.path, source, mapping=used)
+        case.reload_settings()
+        result.notes.append(f"mapping recorded in fullcount.toml [sources.{source}.mapping]")
+    return result
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: parsing allocates millions of small lists
+    that hold no cycles, and collection passes over them triple the time to ingest."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _register_file(case: Case, file_id: int, path: Path, source: str, result: IngestResult,
+                   reader: SourceReader, *, supersede: bool) -> tuple[int, list[int]]:
+    """Insert the file's chain-of-custody row; supersede the previous version(s)."""
+    con = case.con
+    previous = con.execute(
+        "SELECT file_id, version FROM sources WHERE source = ? AND superseded_by IS NULL "
+        + ("" if supersede else "AND file_name = ?"),
+        [source] if supersede else [source, path.name],
+    ).fetchall()
+    version = con.execute(
+        "SELECT coalesce(max(version), 0) + 1 FROM sources WHERE source = ? AND file_name = ?",
+        [source, path.name],
+    ).fetchone()[0]
+    con.execute(
+        "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+        [file_id, source, version, path.name, str(path.resolve()), result.sha256,
+         result.size_bytes, result.format, result.encoding,
+         json.dumps(reader.header, ensure_ascii=False),
+         json.dumps(result.mapping, ensure_ascii=False), result.mapping_origin,
+         result.rows_read, result.records, result.quarantined, result.blank_skipped,
+         utc_now(), current_actor()],
+    )
+    superseded = [row[0] for row in previous]
+    if superseded:
+        con.execute(
+            "UPDATE sources SET superseded_by = ? WHERE file_id IN "
+            f"({', '.join('?' * len(superseded))})", [file_id, *superseded],
+        )
+    return version, superseded
+
+
+@contextmanager
+def _duckdb_threads(case: Case, threads: int) -> Iterator[None]:
+    """Limit DuckDB's threads while Python parses on the other core."""
+    previous = case.con.execute("SELECT current_setting('threads')").fetchone()[0]
+    case.con.execute(f"SET threads = {int(threads)}")
+    try:
+        yield
+    finally:
+        case.con.execute(f"SET threads = {int(previous)}")
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class _RecordWriter:
+    """Stages batches of raw cells, then writes ``records`` and ``quarantine`` in SQL.
+
+    ``write`` appends each batch as it is (cheap: an Arrow append, committed on its own
+    in the staging database); ``finish`` maps, trims, validates and copies everything
+    into the case in one set-based statement, inside the caller's transaction.
+    """
+
+    def __init__(self, case: Case, columns: list[str], mapping: dict[str, str], *,
+                 file_id: int, source: str, schema: str, raw_json: bool) -> None:
+        self.con = case.con
+        self.schema = schema
+        self.file_id = file_id
+        self.source = source
+        self.records = 0
+        self.quarantined = 0
+        self.raw_json = raw_json
+        self.index = {column: i for i, column in enumerate(columns)}
+        self.columns = columns
+        self.mapping = mapping
+        cells = ", ".join(f"c{i} VARCHAR" for i in range(len(columns)))
+        self.con.execute(
+            f"CREATE TABLE {schema}.cells ({cells}, ordinal BIGINT, row_number BIGINT, "
+            "line_number BIGINT"
+            + (", raw_text VARCHAR" if raw_json else "") + ")")
+        self.con.execute(
+            f"CREATE TABLE {schema}.rejected (row_number BIGINT, line_number BIGINT, "
+            "raw_text VARCHAR, reason_code VARCHAR, reason VARCHAR)")
+        self.lookups: dict[str, _Lookup] = {}
+        if "age" in mapping:
+            self.lookups["age"] = _Lookup(
+                schema, "age_lookup", read_age,
+                {"age_min": pa.int32(), "age_max": pa.int32()},
+                lambda age: {"age_min": age[0], "age_max": age[1]}, self.con)
+        if "date_of_death" in mapping:
+            self.lookups["date_of_death"] = _Lookup(
+                schema, "date_lookup", parse_date, {}, lambda _: {}, self.con)
+
+    def write(self, batch: Batch) -> None:
+        con = self.con
+        if len(batch):
+            data: dict[str, Any] = {f"c{i}": column for i, column in enumerate(batch.columns)}
+            data["ordinal"] = pa.array(
+                range(self.records + 1, self.records + len(batch) + 1), type=pa.int64())
+            data["row_number"] = pa.array(batch.row_numbers, type=pa.int64())
+            data["line_number"] = pa.array(batch.line_numbers, type=pa.int64())
+            if self.raw_json:
+                data["raw_text"] = batch.raw
+            con.register("batch", pa.table(data))
+            con.execute(f"INSERT INTO {self.schema}.cells SELECT * FROM batch")
+            con.unregister("batch")
+            for field_name, lookup in self.lookups.items():
+                lookup.add(batch.columns[self.index[self.mapping[field_name]]])
+            self.records += len(batch)
+        if batch.rejected:
+            con.register("batch_rejected", pa.table({
+                "row_number": pa.array([r.row_number for r in batch.rejected], pa.int64()),
+                "line_number": pa.array([r.line_number for r in batch.rejected], pa.int64()),
+                "raw_text": pa.array([r.raw_text for r in batch.rejected], pa.string()),
+                "reason_code": pa.array([r.reason_code for r in batch.rejected], pa.string()),
+                "reason": pa.array([r.reason for r in batch.rejected], pa.string()),
+            }))
+            con.execute(f"INSERT INTO {self.schema}.rejected SELECT * FROM batch_rejected")
+            con.unregister("batch_rejected")
+            self.quarantined += len(batch.rejected)
+
+    def finish(self) -> None:
+        """Write the staged rows into ``records`` and ``quarantine`` (call in a transaction)."""
+        con, schema, index = self.con, self.schema, self.index
+
+        def field_sql(name: str) -> str:
+            if name not in self.mapping:
+                return "NULL"
+            return f"NULLIF(trim(b.c{index[self.mapping[name]]}), '')"
+
+        unmapped = [c for c in self.columns if c not in self.mapping.values()]
+        extra = ("json_object(" + ", ".join(
+            f"{_sql_string(c)}, b.c{index[c]}" for c in unmapped) + ")") if unmapped else "NULL"
+        raw = "b.raw_text::JSON" if self.raw_json else "json_object(" + ", ".join(
+            f"{_sql_string(c)}, b.c{i}" for i, c in enumerate(self.columns)) + ")"
+        joins, flags = [], []
+        age = self.lookups.get("age")
+        if age is not None:
+            joins.append(f"LEFT JOIN {schema}.age_lookup a "
+                         f"ON a.value = b.c{index[self.mapping['age']]}")
+            flags.append("CASE WHEN a.readable = false THEN 'age_unreadable' END")
+        if "date_of_death" in self.lookups:
+            joins.append(f"LEFT JOIN {schema}.date_lookup d "
+                         f"ON d.value = b.c{index[self.mapping['date_of_death']]}")
+            flags.append("CASE WHEN d.readable = false THEN 'date_unreadable' END")
+        flag_list = ("list_filter([" + ", ".join(flags) + "], x -> x IS NOT NULL)"
+                     if flags else "[]::VARCHAR[]")
+        first = con.execute("SELECT coalesce(max(record_id), 0) FROM records").fetchone()[0]
+        con.execute(f"""
+            INSERT INTO records
+            SELECT {first} + b.ordinal, {self.file_id},
+                   {_sql_string(self.source)}, b.row_number, b.line_number,
+                   {field_sql('source_row_id')}, {field_sql('full_name')},
+                   {field_sql('given_name')}, {field_sql('family_name')},
+                   {field_sql('father_name')}, {field_sql('sex')}, {field_sql('age')},
+                   {'a.age_min' if age else 'NULL'}, {'a.age_max' if age else 'NULL'},
+                   {field_sql('date_of_death')}, {field_sql('place')},
+                   {field_sql('province')}, {field_sql('notes')},
+                   {extra}, {raw}, {flag_list}
+            FROM {schema}.cells b {' '.join(joins)}
+        """)
+        first = con.execute("SELECT coalesce(max(quarantine_id), 0) FROM quarantine").fetchone()[0]
+        con.execute(f"""
+            INSERT INTO quarantine
+            SELECT {first} + row_number() OVER (ORDER BY row_number), {self.file_id},
+                   {_sql_string(self.source)}, row_number, line_number, raw_text,
+                   reason_code, reason
+            FROM {schema}.rejected
+        """)
+
+    def flag_counts(self) -> dict[str, int]:
+        rows = self.con.execute(
+            "SELECT flag, count(*) FROM (SELECT unnest(flags) AS flag FROM records "
+            "WHERE file_id = ?) GROUP BY flag ORDER BY flag", [self.file_id]).fetchall()
+        return {flag: count for flag, count in rows}
+
+
+class _Lookup:
+    """Parse each distinct value of a column once; stage (value, parsed) for a join."""
+
+    def __init__(self, schema: str, table: str, parse: Callable[[str], Any],
+                 types: dict[str, pa.DataType], columns: Callable[[Any], dict[str, Any]],
+                 con: Any) -> None:
+        self.parse = parse
+        self.types = types
+        self.columns = columns
+        self.seen: set[str] = set()
+        self.target = f"{schema}.{table}"
+        self.con = con
+        extra = "".join(f", {name} {_DUCK[kind]}" for name, kind in types.items())
+        con.execute(f"CREATE TABLE {self.target} (value VARCHAR, readable BOOLEAN{extra})")
+
+    def add(self, values: list[str]) -> None:
+        new = [v for v in set(values) if v not in self.seen and v.strip()]
+        if not new:
+            return
+        self.seen.update(new)
+        parsed = [self.parse(v) for v in new]
+        data: dict[str, Any] = {
+            "value": pa.array(new, pa.string()),
+            "readable": pa.array([p is not None for p in parsed], pa.bool_()),
+        }
+        for name, kind in self.types.items():
+            data[name] = pa.array(
+                [self.columns(p)[name] if p is not None else None for p in parsed], kind)
+        self.con.register("batch_lookup", pa.table(data))
+        self.con.execute(f"INSERT INTO {self.target} SELECT * FROM batch_lookup")
+        self.con.unregister("batch_lookup")
+
+
+_DUCK = {pa.int32(): "INTEGER"}

@@ -1,0 +1,208 @@
+"""A case's settings: ``fullcount.toml``, validated with pydantic when loaded.
+
+The file is the one source of truth for a case's behaviour: its sources and their
+column mappings, its strata, its seed. Commands that change settings (ingest recording
+a mapping, for one) edit the file in place and keep the user's comments.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+import tomlkit
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from fullcount.errors import SettingsError
+
+SETTINGS_FILE = "fullcount.toml"
+SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$")
+
+Encoding = str
+FileFormat = Literal["auto", "csv", "tsv", "xlsx", "json", "jsonl"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CaseInfo(_Strict):
+    name: str = ""
+    description: str = ""
+    seed: int = Field(1, description="seed for every random step unless a stage sets its own")
+
+
+class IngestSettings(_Strict):
+    max_cell_chars: int = Field(
+        65_536, ge=256, description="a cell longer than this quarantines its row"
+    )
+    batch_rows: int = Field(50_000, ge=1_000, description="rows written to the case at a time")
+
+
+class SourceSettings(_Strict):
+    description: str = ""
+    encoding: Encoding = "auto"
+    format: FileFormat = "auto"
+    sheet: str = ""
+    mapping: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("mapping")
+    @classmethod
+    def _known_fields(cls, mapping: dict[str, str]) -> dict[str, str]:
+        from fullcount.ingest.fields import FIELD_NAMES  # ingest imports settings
+
+        for field in mapping:
+            if field not in FIELD_NAMES:
+                raise ValueError(
+                    f"'{field}' is not a record field; allowed: {', '.join(FIELD_NAMES)}"
+                )
+        return mapping
+
+
+class StrataSettings(_Strict):
+    by: list[str] = Field(
+        default_factory=list, description="record fields whose values define strata"
+    )
+
+
+class Settings(_Strict):
+    case: CaseInfo = Field(default_factory=CaseInfo)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    strata: StrataSettings = Field(default_factory=StrataSettings)
+    sources: dict[str, SourceSettings] = Field(default_factory=dict)
+
+    @field_validator("sources")
+    @classmethod
+    def _source_names(cls, sources: dict[str, SourceSettings]) -> dict[str, SourceSettings]:
+        for name in sources:
+            check_source_name(name)
+        return sources
+
+
+def check_source_name(name: str) -> str:
+    """Return ``name`` if it can name a source, else raise a ``SettingsError``."""
+    if not SOURCE_NAME.match(name):
+        raise SettingsError(
+            f"'{name}' cannot name a source: use letters, digits, '_' or '-' "
+            "(at most 64, starting with a letter or digit), e.g. ngo_a"
+        )
+    return name
+
+
+def _describe(error: ValidationError, path: Path) -> SettingsError:
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"])
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown key"
+        elif item["type"] == "literal_error":
+            message = f"{message} (got {item['input']!r})"
+        lines.append(f"  {key}: {message}")
+    return SettingsError(
+        f"{path} is not valid:\n" + "\n".join(lines),
+        hint="Fix the key(s) above; `fullcount init --help` describes the file.",
+    )
+
+
+def load_settings(case_dir: Path) -> Settings:
+    """Read and validate ``case_dir/fullcount.toml``."""
+    path = case_dir / SETTINGS_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise SettingsError(
+            f"{path} is missing", hint="Is this a case folder? Create one with `fullcount init DIR`."
+        ) from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path} is not valid TOML: {exc}") from exc
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise _describe(exc, path) from exc
+
+
+SETTINGS_TEMPLATE = """\
+# fullcount case settings. Commands such as `fullcount ingest` update this file;
+# you may also edit it by hand (it is checked every time the case is opened).
+
+[case]
+name = {name}
+description = ""
+# Seed for every random step (synthetic data, sampling, estimation) unless a stage
+# sets its own, so that every number in a report can be reproduced.
+seed = 1
+
+[ingest]
+# A cell longer than this many characters quarantines its row.
+max_cell_chars = 65536
+
+[strata]
+# Record fields whose values split the case into strata for estimation,
+# e.g. by = ["province"].
+by = []
+
+# One table per source (a list from one organisation). `mapping` says which column of
+# the source's files holds each record field; `fullcount ingest --suggest` proposes one.
+# Fields: {fields}
+#
+# [sources.ngo_a]
+# description = "NGO A's list, export of 2024-05-01"
+# encoding = "auto"     # or utf-8, utf-8-sig, utf-16, windows-1256 ...
+# format = "auto"       # or csv, tsv, xlsx, json, jsonl
+# [sources.ngo_a.mapping]
+# full_name = "نام و نام خانوادگی"
+# father_name = "نام پدر"
+# age = "سن"
+"""
+
+
+def write_new_settings(case_dir: Path, name: str) -> None:
+    """Write the commented settings file of a new case."""
+    from fullcount.ingest.fields import FIELD_NAMES
+
+    text = SETTINGS_TEMPLATE.format(name=tomlkit.string(name).as_string(), fields=", ".join(FIELD_NAMES))
+    (case_dir / SETTINGS_FILE).write_text(text, encoding="utf-8")
+
+
+def record_source(
+    case_dir: Path,
+    source: str,
+    *,
+    mapping: dict[str, str] | None = None,
+    encoding: str | None = None,
+    file_format: str | None = None,
+) -> None:
+    """Add or update ``[sources.<source>]`` in the case's settings, keeping comments.
+
+    Only keys passed are written; the result is validated before it replaces the file.
+    """
+    path = case_dir / SETTINGS_FILE
+    document = tomlkit.parse(path.read_text(encoding="utf-8"))
+    sources = document.get("sources")
+    if sources is None:
+        sources = tomlkit.table(is_super_table=True)
+        document["sources"] = sources
+    entry = sources.get(source)
+    if entry is None:
+        entry = tomlkit.table()
+        sources[source] = entry
+    if encoding is not None:
+        entry["encoding"] = encoding
+    if file_format is not None:
+        entry["format"] = file_format
+    if mapping is not None:
+        table = tomlkit.table()
+        for field, column in mapping.items():
+            table[field] = column
+        entry["mapping"] = table
+    text = tomlkit.dumps(document)
+    try:
+        Settings.model_validate(tomllib.loads(text))
+    except ValidationError as exc:
+        raise _describe(exc, path) from exc
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
