@@ -12,9 +12,10 @@ from fullcount.normalize.script import fold_script
 
 MAX_AGE = 120
 
+# Longest alternatives first: the regex takes the first that matches.
 _APPROX = re.compile(
-    r"^(about|approx\.?|approximately|around|circa|ca\.?|c\.|~|almost|nearly|over|under|"
-    r"حدود|حدودا|تقریبا|حدودً?ا|تقریباً|نحو|حوالی)\s*"
+    r"^(approximately|approx\.?|about|around|circa|ca\.|c\.|~|almost|nearly|over|under|"
+    r"حدودا|حدود|تقریبا|حوالی|نحو)\s*"
 )
 _UNIT = re.compile(r"\s*(years?|yrs?|y/o|yo|years old|ساله|سال|سنة|عاما|عام)$")
 _MONTHS = re.compile(r"^(\d{1,2})\s*(months?|mos?|ماهه|ماه|شهرا|أشهر|اشهر)$")
