@@ -112,6 +112,7 @@ class Case:
         if version < SCHEMA_VERSION and readonly:
             with cls.open(path, readonly=False):
                 pass  # upgrading needs a writer; then reopen for reading
+            version = SCHEMA_VERSION
         lock_fd = None if readonly else _lock(path, exclusive=True, command=_command_line())
         if lock_fd is not None:  # we are the only writer: scratch files left are stale
             for stale in path.glob(f"{STAGING_PREFIX}*.duckdb"):

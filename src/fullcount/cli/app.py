@@ -18,6 +18,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     Progress,
@@ -26,6 +27,8 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.table import Table
+from rich.text import Text
 
 from fullcount import __version__
 from fullcount.errors import FullcountError
@@ -97,14 +100,33 @@ def command(group: typer.Typer, name: str | None = None, **options: Any) -> Call
     return register
 
 
-def fail(exc: FullcountError) -> None:
-    """Print a user error (and the traceback with --debug) and exit non-zero."""
+def report_error(exc: FullcountError) -> None:
+    """Print a user error as one message and its hint (and the traceback with --debug)."""
     if _state["debug"]:
         err.print(traceback.format_exc(), markup=False)
-    err.print(f"[bold red]error:[/bold red] {exc.message}", markup=True, highlight=False)
+    err.print(f"[bold red]error:[/bold red] {safe(exc.message)}", highlight=False)
     if exc.hint:
         err.print(f"       {exc.hint}", markup=False)
+
+
+def fail(exc: FullcountError) -> None:
+    """Report a user error and exit non-zero."""
+    report_error(exc)
     raise typer.Exit(exc.exit_code)
+
+
+def table(*headers: str, title: str | None = None) -> Table:
+    return Table(*headers, title=title)
+
+
+def add_row(table_: Table, *cells: Any) -> None:
+    """Add a row of user data: cells are shown as text, never parsed as Rich markup."""
+    table_.add_row(*(Text("" if cell is None else str(cell)) for cell in cells))
+
+
+def safe(value: Any) -> str:
+    """User data inside a markup string: escape it so '[...]' prints as written."""
+    return escape(str(value))
 
 
 def print_json(data: Any) -> None:

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from fullcount.case import Case
 from fullcount.case.summary import (
@@ -16,7 +15,18 @@ from fullcount.case.summary import (
     list_sources,
     quarantined_row,
 )
-from fullcount.cli.app import CaseOption, JsonOption, app, command, out, print_json, quarantine_app
+from fullcount.cli.app import (
+    CaseOption,
+    JsonOption,
+    add_row,
+    app,
+    command,
+    out,
+    print_json,
+    quarantine_app,
+    safe,
+    table,
+)
 
 
 @command(app, "init")
@@ -31,10 +41,12 @@ def init(
     Then add lists with `fullcount ingest FILE --source NAME --case DIR`.
     """
     with Case.create(directory, name=name) as case:
-        out.print(f"Created case [bold]{case.settings.case.name}[/bold] in {case.path}")
-        out.print(f"  settings: {case.path / 'fullcount.toml'}")
-        out.print(f"  tables:   {case.path / 'case.duckdb'}")
-        out.print(f"Next: fullcount ingest LIST.csv --source ngo_a --case {directory}")
+        out.print(f"Created case [bold]{safe(case.settings.case.name)}[/bold] in "
+                  f"{safe(case.path)}")
+        out.print(f"  settings: {case.path / 'fullcount.toml'}", markup=False)
+        out.print(f"  tables:   {case.path / 'case.duckdb'}", markup=False)
+        out.print(f"Next: fullcount ingest LIST.csv --source ngo_a --case {directory}",
+                  markup=False)
 
 
 @command(app, "status")
@@ -45,18 +57,19 @@ def status(case_dir: CaseOption = Path("."), as_json: JsonOption = False) -> Non
     if as_json:
         print_json(info)
         return
-    out.print(f"[bold]{info['name']}[/bold]  ({info['case']}, schema v{info['schema_version']})")
+    out.print(f"[bold]{safe(info['name'])}[/bold]  ({safe(info['case'])}, "
+              f"schema v{info['schema_version']})")
     out.print(
         f"{info['sources']} source(s), {info['files']} current file(s): "
         f"{info['rows_read']:,} rows read = {info['records']:,} records + "
         f"{info['quarantined']:,} quarantined"
     )
     if info["per_source"]:
-        table = Table("source", "files", "rows read", "records", "quarantined")
+        grid = table("source", "files", "rows read", "records", "quarantined")
         for row in info["per_source"]:
-            table.add_row(row["source"], str(row["files"]), f"{row['rows_read']:,}",
-                          f"{row['records']:,}", f"{row['quarantined']:,}")
-        out.print(table)
+            add_row(grid, row["source"], row["files"], f"{row['rows_read']:,}",
+                    f"{row['records']:,}", f"{row['quarantined']:,}")
+        out.print(grid)
     if info["quarantine_reasons"]:
         reasons = ", ".join(f"{k} {v:,}" for k, v in info["quarantine_reasons"].items())
         out.print(f"Quarantined by reason: {reasons}  (see `fullcount quarantine list`)")
@@ -65,7 +78,8 @@ def status(case_dir: CaseOption = Path("."), as_json: JsonOption = False) -> Non
         out.print(f"Records kept but flagged: {flags}")
     if info["last_activity"]:
         last = info["last_activity"]
-        out.print(f"Last activity: {last['action']} by {last['actor']} at {last['at']} UTC")
+        out.print(f"Last activity: {last['action']} by {last['actor']} at {last['at']} UTC",
+                  markup=False)
 
 
 @command(app, "sources")
@@ -85,15 +99,15 @@ def sources(
     if not rows:
         out.print("No files ingested yet. Add one with `fullcount ingest FILE --source NAME`.")
         return
-    table = Table("source", "file", "ver", "format", "rows read", "records", "quarantined",
-                  "sha256", "ingested (UTC)")
+    grid = table("source", "file", "ver", "format", "rows read", "records", "quarantined",
+                 "sha256", "ingested (UTC)")
     for row in rows:
         version = str(row["version"]) + ("" if row["current"] else " (old)")
-        table.add_row(row["source"], row["file_name"], version,
-                      f"{row['format']}/{row['encoding']}" if row["encoding"] else row["format"],
-                      f"{row['rows_read']:,}", f"{row['records']:,}", f"{row['quarantined']:,}",
-                      row["sha256"][:12], row["ingested_at"][:19])
-    out.print(table)
+        add_row(grid, row["source"], row["file_name"], version,
+                f"{row['format']}/{row['encoding']}" if row["encoding"] else row["format"],
+                f"{row['rows_read']:,}", f"{row['records']:,}", f"{row['quarantined']:,}",
+                row["sha256"][:12], row["ingested_at"][:19])
+    out.print(grid)
 
 
 @command(quarantine_app, "list")
@@ -115,14 +129,13 @@ def quarantine_list(
     if not rows:
         out.print("No quarantined rows" + (" match." if source or reason else "."))
         return
-    table = Table("id", "source", "file", "row", "line", "reason", "raw text")
+    grid = table("id", "source", "file", "row", "line", "reason", "raw text")
     for row in rows:
         raw = row["raw_text"].replace("\n", "⏎")
-        table.add_row(str(row["quarantine_id"]), row["source"], row["file_name"],
-                      str(row["row_number"]), str(row["line_number"] or ""),
-                      f"{row['reason_code']}: {row['reason']}",
-                      raw[:60] + ("…" if len(raw) > 60 else ""))
-    out.print(table)
+        add_row(grid, row["quarantine_id"], row["source"], row["file_name"], row["row_number"],
+                row["line_number"] or "", f"{row['reason_code']}: {row['reason']}",
+                raw[:60] + ("…" if len(raw) > 60 else ""))
+    out.print(grid)
     if len(rows) < total and not (source or reason):
         out.print(f"Showing {len(rows)} of {total:,}; use --limit 0 for all, or "
                   "`fullcount quarantine export FILE`.")
@@ -159,4 +172,4 @@ def quarantine_export(
     a corrected file can then be ingested as a new version."""
     with Case.open(case_dir, readonly=True) as case:
         count = export_quarantine(case, target, source=source, reason=reason)
-    out.print(f"Wrote {count:,} quarantined row(s) to {target}")
+    out.print(f"Wrote {count:,} quarantined row(s) to {target}", markup=False)

@@ -7,14 +7,24 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from fullcount.case import Case
-from fullcount.cli.app import CaseOption, JsonOption, app, command, err, out, print_json, \
-    progress_bars
+from fullcount.cli.app import (
+    CaseOption,
+    JsonOption,
+    add_row,
+    app,
+    command,
+    out,
+    print_json,
+    progress_bars,
+    report_error,
+    safe,
+    table,
+)
 from fullcount.errors import FullcountError, IngestError
 from fullcount.ingest import IngestResult, ingest_file, open_reader
-from fullcount.ingest.fields import FIELDS, FIELD_NAMES, suggest_mapping
+from fullcount.ingest.fields import FIELD_NAMES, FIELDS, suggest_mapping
 from fullcount.ingest.readers import RowRules
 from fullcount.settings import check_source_name, record_source
 
@@ -115,9 +125,7 @@ def ingest(
                 failed += 1
                 results.append({"file": str(path), "source": name, "error": exc.message,
                                 "hint": exc.hint})
-                err.print(f"[bold red]error:[/bold red] {exc.message}")
-                if exc.hint:
-                    err.print(f"       {exc.hint}", markup=False)
+                report_error(exc)
                 continue
             results.append(result.to_dict())
             if not as_json:
@@ -134,10 +142,10 @@ def ingest(
 
 def _report(result: IngestResult) -> None:
     if result.status == "unchanged":
-        out.print(f"{result.file}: unchanged — {result.notes[0]}")
+        out.print(f"{result.file}: unchanged — {result.notes[0]}", markup=False)
         return
     out.print(
-        f"[bold]{result.file}[/bold] → source [bold]{result.source}[/bold] "
+        f"[bold]{safe(result.file)}[/bold] → source [bold]{safe(result.source)}[/bold] "
         f"(version {result.version}, {result.format}"
         + (f", {result.encoding}" if result.encoding else "") + ")"
     )
@@ -149,14 +157,15 @@ def _report(result: IngestResult) -> None:
     if result.quarantine_reasons:
         reasons = ", ".join(f"{k} {v:,}" for k, v in result.quarantine_reasons.items())
         out.print(f"  quarantined: {reasons} — see `fullcount quarantine list "
-                  f"--source {result.source}`")
+                  f"--source {result.source}`", markup=False)
     if result.flagged:
         out.print("  kept but flagged: " + ", ".join(
             f"{k} {v:,}" for k, v in result.flagged.items()))
     if result.unmapped_columns:
-        out.print("  unmapped columns kept in `extra`: " + ", ".join(result.unmapped_columns))
+        out.print("  unmapped columns kept in `extra`: " + ", ".join(result.unmapped_columns),
+                  markup=False)
     for note in result.notes:
-        out.print(f"  {note}")
+        out.print(f"  {note}", markup=False)
     if result.superseded:
         out.print(f"  replaces file version(s) {result.superseded}; they stay queryable")
 
@@ -178,21 +187,21 @@ def _suggest(case: Case, path: Path, source: str, *, encoding: str | None,
         break
     field_of = {column: field for field, column in suggestion.mapping.items()}
     if not quiet:
-        table = Table("column", "→ field", "sample values", title=f"Proposed mapping for {path}")
+        grid = table("column", "→ field", "sample values", title=f"Proposed mapping for {path}")
         for column in reader.columns:
-            field = field_of.get(column, "[dim](extra)[/dim]")
-            table.add_row(column, field, " | ".join(samples.get(column, [])))
-        out.print(table)
+            add_row(grid, column, field_of.get(column, "(extra)"),
+                    " | ".join(samples.get(column, [])))
+        out.print(grid)
         if suggestion.unrecognised:
             out.print("Not recognised (kept as extra columns unless you map them): "
-                      + ", ".join(suggestion.unrecognised))
+                      + ", ".join(suggestion.unrecognised), markup=False)
     if not suggestion.mapping:
         raise IngestError(f"{path}: no column could be recognised",
                           hint="Map columns yourself with --map FIELD=COLUMN.")
     if not yes:
         if not typer.get_text_stream("stdin").isatty():
             out.print("Re-run with --yes to accept this mapping, or set it in fullcount.toml "
-                      f"under [sources.{source}.mapping]. Nothing was ingested.")
+                      f"under [sources.{source}.mapping]. Nothing was ingested.", markup=False)
             return None
         if not typer.confirm(f"Use this mapping for source '{source}' and ingest?"):
             out.print("Nothing was ingested.")

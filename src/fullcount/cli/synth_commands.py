@@ -13,7 +13,17 @@ from rich.table import Table
 
 from fullcount.case import Case
 from fullcount.case.summary import case_status
-from fullcount.cli.app import app, command, err, out, print_json, progress_bars
+from fullcount.cli.app import (
+    add_row,
+    app,
+    command,
+    err,
+    out,
+    print_json,
+    progress_bars,
+    safe,
+    table,
+)
 from fullcount.errors import FullcountError
 from fullcount.ingest import ingest_file
 from fullcount.synth import SynthSummary, generate
@@ -38,16 +48,16 @@ def _generate(out_dir: Path, *, n: int, lists: int, seed: int, noise: float,
 
 
 def _summary_table(summary: SynthSummary) -> Table:
-    table = Table("source", "file", "format", "script", "people", "rows",
-                  "expected records", "expected quarantined",
-                  title=f"Synthetic lists: {summary.n:,} people, {summary.n_observed:,} on at "
-                  f"least one list, {summary.n - summary.n_observed:,} on none")
+    grid = table("source", "file", "format", "script", "people", "rows",
+                 "expected records", "expected quarantined",
+                 title=f"Synthetic lists: {summary.n:,} people, {summary.n_observed:,} on at "
+                 f"least one list, {summary.n - summary.n_observed:,} on none")
     for src in summary.sources:
         fmt = src.format + (f"/{src.encoding}" if src.encoding else "")
-        table.add_row(src.name, src.path, fmt, src.script, f"{src.n_persons:,}",
-                      f"{src.rows_written:,}", f"{src.expected_records:,}",
-                      f"{src.expected_quarantined:,}")
-    return table
+        add_row(grid, src.name, src.path, fmt, src.script, f"{src.n_persons:,}",
+                f"{src.rows_written:,}", f"{src.expected_records:,}",
+                f"{src.expected_quarantined:,}")
+    return grid
 
 
 @command(app, "synth")
@@ -82,7 +92,7 @@ def synth(
         print_json(summary.to_dict())
         return
     out.print(_summary_table(summary))
-    out.print(f"Lists in {summary.out_dir}; truth in {summary.out_dir / 'truth'}")
+    out.print(f"Lists in {summary.out_dir}; truth in {summary.out_dir / 'truth'}", markup=False)
 
 
 @command(app, "demo")
@@ -137,7 +147,7 @@ def demo(
             checks.append({"source": src.name, "ok": ok})
             mark = "[green]✓[/green]" if ok else "[red]✗[/red]"
             out.print(
-                f"  {mark} {src.path}: {result.rows_read:,} rows read = {result.records:,} "
+                f"  {mark} {safe(src.path)}: {result.rows_read:,} rows read = {result.records:,} "
                 f"records + {result.quarantined:,} quarantined (truth: "
                 f"{src.expected_records:,} + {src.expected_quarantined:,})"
             )
@@ -154,9 +164,9 @@ def demo(
     out.print(f"  true total to recover: {truth['n']:,} people "
               f"({truth['n_observed']:,} on at least one list)")
     out.print("[bold]Where things are[/bold]")
-    out.print(f"  lists:  {summary.out_dir}")
-    out.print(f"  truth:  {summary.out_dir / 'truth'}")
+    out.print(f"  lists:  {summary.out_dir}", markup=False)
+    out.print(f"  truth:  {summary.out_dir / 'truth'}", markup=False)
     out.print(f"  case:   {case_dir}  (try `fullcount status --case {case_dir}`, "
-              f"`fullcount quarantine list --case {case_dir}`)")
+              f"`fullcount quarantine list --case {case_dir}`)", markup=False)
     if not all(c["ok"] for c in checks):
         raise FullcountError("ingest counts differ from the synthetic truth (see ✗ above)")

@@ -18,10 +18,10 @@ _APPROX = re.compile(
     r"حدودا|حدود|تقریبا|حوالی|نحو)\s*"
 )
 _UNIT = re.compile(r"\s*(years?|yrs?|y/o|yo|years old|ساله|سال|سنة|عاما|عام)$")
-_MONTHS = re.compile(r"^(\d{1,2})\s*(months?|mos?|ماهه|ماه|شهرا|أشهر|اشهر)$")
-_RANGE = re.compile(r"^(\d{1,3})\s*(?:-|–|—|to|تا|الی|إلى|الى)\s*(\d{1,3})$")
-_DECADE = re.compile(r"^(\d)0s$")
-_NUMBER = re.compile(r"^(\d{1,3})(?:\.0+)?\s*\??$")
+_MONTHS = re.compile(r"^([0-9]{1,2})\s*(months?|mos?|ماهه|ماه|شهرا|أشهر|اشهر)$")
+_RANGE = re.compile(r"^([0-9]{1,3})\s*(?:-|–|—|to|تا|الی|إلى|الى)\s*([0-9]{1,3})$")
+_DECADE = re.compile(r"^([0-9])0s$")
+_NUMBER = re.compile(r"^([0-9]{1,3})(?:\.0+)?\s*\??$")
 
 
 def read_age(text: str | None) -> tuple[int, int] | None:

@@ -71,9 +71,10 @@ class ParsedDate:
     ambiguous: bool = False  # day and month could be swapped (both <= 12)
 
 
-_NUMERIC = re.compile(r"^(\d{1,4})\s*[/\-.]\s*(\d{1,2})\s*(?:[/\-.]\s*(\d{1,4}))?$")
-_TIME = re.compile(r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
-_WORDS = re.compile(r"[^\W\d_]+|\d+")
+# Digits are ASCII here: fold_script has already turned Persian and Arabic-Indic ones.
+_NUMERIC = re.compile(r"^([0-9]{1,4})\s*[/\-.]\s*([0-9]{1,2})\s*(?:[/\-.]\s*([0-9]{1,4}))?$")
+_TIME = re.compile(r"[T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?$")
+_WORDS = re.compile(r"[^\W\d_]+|[0-9]+")
 
 
 def parse_date(text: str | None) -> ParsedDate | None:
@@ -84,7 +85,7 @@ def parse_date(text: str | None) -> ParsedDate | None:
     folded = _TIME.sub("", folded)
     if not folded:
         return None
-    if folded.isdigit():
+    if folded.isascii() and folded.isdigit():
         return _year_only(int(folded))
     match = _NUMERIC.match(folded)
     if match:
@@ -125,8 +126,8 @@ def _numeric(first: str, second: str, third: str | None) -> ParsedDate | None:
 
 def _with_month_name(text: str) -> ParsedDate | None:
     tokens = _WORDS.findall(text.lower())
-    numbers = [int(t) for t in tokens if t.isdigit()]
-    words = [t for t in tokens if not t.isdigit()]
+    numbers = [int(t) for t in tokens if t.isascii() and t.isdigit()]
+    words = [t for t in tokens if not t[0].isdigit()]
     month_j = [JALALI_MONTHS[w] for w in words if w in JALALI_MONTHS]
     month_g = [GREGORIAN_MONTHS[w] for w in words if w in GREGORIAN_MONTHS]
     years = [n for n in numbers if n >= 1000]
