@@ -93,7 +93,7 @@ def ingest(
     """Read lists into the case. Every row becomes a record or is quarantined with its
     raw text and the reason; nothing is dropped.
 
-    Columns are mapped to record fields by [sources.NAME.mapping] in fullcount.toml, by
+    Columns are mapped to record fields by \\[sources.NAME.mapping] in fullcount.toml, by
     --map, or automatically when every header is recognised (English or Persian names
     such as "Full name", «نام», «نام خانوادگی», «نام پدر», «سن», «تاریخ فوت», «شهر»).
     The same file again is a no-op; a changed file of the same name is a new version.
