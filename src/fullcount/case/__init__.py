@@ -284,6 +284,8 @@ def _locked_error(path: Path, duckdb_message: str = "") -> CaseLockedError:
         holder = json.loads((path / LOCK_FILE).read_text() or "{}")
     except (OSError, ValueError):
         pass
+    if holder.get("pid") == os.getpid():
+        holder = {}  # we hold the write lock ourselves: a reader in another process blocks us
     pid = holder.get("pid")
     if pid is None:
         match = re.search(r"PID (\d+)", duckdb_message)

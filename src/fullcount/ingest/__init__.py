@@ -60,6 +60,7 @@ class IngestResult:
     encoding: str | None
     mapping: dict[str, str]
     mapping_origin: str
+    file_id: int | None = None  # the file version's row in `sources`
     rows_read: int = 0
     records: int = 0
     quarantined: int = 0
@@ -197,26 +198,36 @@ def ingest_file(
     sha256 = file_sha256(path)
     size = path.stat().st_size
     same = case.con.execute(
-        "SELECT source, version, file_name, ingested_at, rows_read, records, quarantined, "
-        "format, encoding, mapping, mapping_origin FROM sources WHERE sha256 = ? "
-        "ORDER BY file_id", [sha256]
+        "SELECT source, version, file_name, ingested_at, format, encoding, mapping, "
+        "mapping_origin, superseded_by IS NULL, file_id FROM sources WHERE sha256 = ? "
+        "ORDER BY file_id",
+        [sha256],
     ).fetchall()
+    restored_note = None
     if same:
-        prior = same[0]
-        if prior[0] != source:
+        other = [row for row in same if row[0] != source]
+        if other:
             raise IngestError(
-                f"{path} has exactly the bytes already ingested as source '{prior[0]}' "
-                f"(file {prior[2]}, {prior[3]:%Y-%m-%d %H:%M})",
+                f"{path} has exactly the bytes already ingested as source '{other[0][0]}' "
+                f"(file {other[0][2]}, {other[0][3]:%Y-%m-%d %H:%M})",
                 hint="Ingesting one list under two sources would count its people twice; "
                 "nothing was ingested.",
             )
-        return IngestResult(
-            file=str(path), source=source, status="unchanged", version=prior[1],
-            sha256=sha256, size_bytes=size, format=prior[7], encoding=prior[8],
-            mapping=json.loads(prior[9]), mapping_origin=prior[10],
-            notes=[f"identical to version {prior[1]} ingested {prior[3]:%Y-%m-%d %H:%M}; "
-                   "nothing to do"],
-        )
+        current = [row for row in same if row[8]]
+        if current:
+            prior = current[0]
+            return IngestResult(
+                file=str(path), source=source, status="unchanged", version=prior[1],
+                file_id=prior[9],
+                sha256=sha256, size_bytes=size, format=prior[4], encoding=prior[5],
+                mapping=json.loads(prior[6]), mapping_origin=prior[7],
+                notes=[f"identical to version {prior[1]} ingested {prior[3]:%Y-%m-%d %H:%M}; "
+                       "nothing to do"],
+            )
+        # The bytes of a replaced version came back: the file changed again, so this is a
+        # new version (the old one stays as it was, for the record).
+        restored_note = (f"same bytes as replaced version {same[-1][1]} of {same[-1][2]}; "
+                         "ingested again as the current version")
 
     reader = open_reader(path, file_format=file_format, encoding=encoding, sheet=sheet)
     columns = reader.columns
@@ -236,6 +247,8 @@ def ingest_file(
         mapping_origin=origin,
         unmapped_columns=[c for c in columns if c not in used.values()],
     )
+    if restored_note:
+        result.notes.append(restored_note)
     if isinstance(reader, CsvReader | JsonReader):
         enc = reader.enc if isinstance(reader, CsvReader) else None
         if enc is not None and enc.how != "declared":
@@ -269,6 +282,7 @@ def ingest_file(
             version, superseded = _register_file(
                 case, file_id, path, source, result, reader, supersede=supersede)
             result.version, result.superseded = version, superseded
+            result.file_id = file_id
             writer.finish()
             result.flagged = writer.flag_counts()
             case.audit("ingest", {

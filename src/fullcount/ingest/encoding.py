@@ -70,9 +70,10 @@ def choose_encoding(path: Path, declared: str = "auto") -> EncodingChoice:
         return choice
     for bom, name in _BOMS:
         if head.startswith(bom):
-            return EncodingChoice(name, "byte-order mark")
-    if _looks_utf16(path):
-        return EncodingChoice(_looks_utf16(path), "detected")
+            # A BOM names the encoding; lines that still fail to decode are quarantined.
+            return _checked(path, EncodingChoice(name, "byte-order mark"))
+    if utf16 := _looks_utf16(path):
+        return _checked(path, EncodingChoice(utf16, "detected"))
     utf8 = EncodingChoice("utf-8", "detected")
     bad = _invalid_lines(path, utf8)
     if bad == 0:
@@ -88,7 +89,25 @@ def choose_encoding(path: Path, declared: str = "auto") -> EncodingChoice:
             f"({bad:,} of {lines:,} lines do not decode) and no other encoding fits",
             hint="Re-run with --encoding NAME (e.g. windows-1256) if you know it.",
         )
-    return EncodingChoice(guess, "detected", invalid_lines=0)
+    # The guess rests on the first SAMPLE_BYTES; lines further on may still not decode.
+    return _checked(path, EncodingChoice(guess, "detected"))
+
+
+def _checked(path: Path, choice: EncodingChoice) -> EncodingChoice:
+    """``choice`` with its undecodable lines counted (their rows are quarantined).
+
+    UTF-16/32 cannot be split into lines before decoding, so a damaged UTF-16/32 file
+    cannot be read row by row: it is refused with a clear message.
+    """
+    bad = _invalid_lines(path, choice)
+    if bad and not choice.line_safe:
+        raise IngestError(
+            f"{path} looks like {choice.name} ({choice.how}) but has bytes that "
+            f"{choice.name} cannot decode",
+            hint="Re-export the file (e.g. as UTF-8 CSV), or re-run with --encoding NAME "
+            "if you know its real encoding.",
+        )
+    return EncodingChoice(choice.name, choice.how, invalid_lines=bad)
 
 
 def _invalid_lines(path: Path, choice: EncodingChoice) -> int:

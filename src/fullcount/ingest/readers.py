@@ -82,8 +82,9 @@ class RowClassifier:
                 f"cell in column '{column}' has {longest:,} characters, over the "
                 f"{self.rules.max_cell_chars:,} limit (ingest.max_cell_chars)"
             )
-        if cells[0].strip() == self.header_stripped[0] and (
-            [c.strip() for c in cells] == self.header_stripped
+        # A file concatenated after the first keeps its byte-order mark: \ufeffName.
+        if cells[0].strip().removeprefix("\ufeff") == self.header_stripped[0] and (
+            [c.strip() for c in cells[1:]] == self.header_stripped[1:]
         ):
             return "repeated_header", "repeats the header line (were files concatenated?)"
         if "\x00" in "".join(cells):
@@ -102,13 +103,24 @@ def _blank(cells: list[str]) -> bool:
 
 
 def _deduplicate(header: list[str]) -> list[str]:
-    """Keep header names unique by suffixing repeats: name, name (2), name (3)."""
+    """Keep header names unique by suffixing repeats: name, name (2), name (3).
+
+    A suffixed name the header already has (``name, name (2), name``) takes the next
+    free number, so that no two columns share a name. NUL, which the SQL that stores
+    the columns cannot hold, is shown as U+FFFD.
+    """
+    names = [name.strip().replace("\x00", "\ufffd") or "(unnamed)" for name in header]
     seen: dict[str, int] = {}
+    taken = set(names)
     unique = []
-    for name in header:
-        key = name.strip() or "(unnamed)"
+    for key in names:
         seen[key] = seen.get(key, 0) + 1
-        unique.append(key if seen[key] == 1 else f"{key} ({seen[key]})")
+        candidate = key
+        if seen[key] > 1:
+            while (candidate := f"{key} ({seen[key]})") in taken:
+                seen[key] += 1
+            taken.add(candidate)
+        unique.append(candidate)
     return unique
 
 
@@ -137,7 +149,7 @@ _DELIMITERS = [",", "\t", ";", "|", "؛"]
 
 def _sniff_delimiter(line: str, default: str) -> str:
     counts = {d: line.count(d) for d in _DELIMITERS}
-    best = max(counts, key=counts.__getitem__)
+    best = max(counts, key=lambda d: (counts[d], d == default))  # a tie goes to the default
     return best if counts[best] > 0 else default
 
 
@@ -196,6 +208,9 @@ class CsvReader(SourceReader):
         classify = RowClassifier(self.header, rules).problem
         width = len(self.header)
         check_surrogates = self.enc.invalid_lines > 0
+        # The csv module refuses a field over its (process-wide) limit, 131,072 by default;
+        # let cells up to the case's limit through so that the classifier names the column.
+        csv.field_size_limit(max(csv.field_size_limit(), rules.max_cell_chars + 1))
         with self._open() as handle:
             for _ in range(self.header_line or 0):  # the header was read already
                 next(handle)
@@ -228,9 +243,9 @@ class CsvReader(SourceReader):
                             line_numbers.append(start + offset)
                         else:
                             if problem[0] == "ragged" and last_line > start:
-                                problem = ("ragged", f"{problem[1]}; it spans lines "
+                                problem = ("ragged", (f"{problem[1]}; it spans lines "
                                            f"{start + offset}-{last_line + offset} "
-                                           "(an unclosed quote?)")
+                                           "(an unclosed quote?)"))
                             item = Rejected(row_number, start + offset, "", *problem)
                             rejected.append(item)
                             pending.append((item, last_line + offset))
@@ -244,8 +259,14 @@ class CsvReader(SourceReader):
                     start = last_line + 1
                     last_line = reader.line_num
                     row_number += 1
-                    item = Rejected(row_number, start + offset, "", "bad_quoting",
-                                    f"cannot be parsed as CSV ({exc})")
+                    problem = ("bad_quoting", f"cannot be parsed as CSV ({exc})")
+                    if "field larger than field limit" in str(exc):
+                        problem = ("cell_too_large", (
+                            f"has a cell over {csv.field_size_limit():,} characters, over the "
+                            f"{rules.max_cell_chars:,} limit (ingest.max_cell_chars)"
+                            + (f"; it spans lines {start + offset}-{last_line + offset} "
+                               "(an unclosed quote?)" if last_line > start else "")))
+                    item = Rejected(row_number, start + offset, "", *problem)
                     rejected.append(item)
                     pending.append((item, last_line + offset))
             if good or rejected:
@@ -326,9 +347,13 @@ class XlsxReader(SourceReader):
         import openpyxl
 
         self.path = path
+        # Opened as a file object, which openpyxl reads whatever the file's name: a
+        # workbook named .dat, or one read with --format xlsx, is still a workbook.
+        self._file = path.open("rb")
         try:
-            self.book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            self.book = openpyxl.load_workbook(self._file, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            self._file.close()
             raise IngestError(
                 f"{path} is not a readable Excel (.xlsx) file: {exc}",
                 hint="Re-save it from Excel as .xlsx, or export it as CSV.",
@@ -395,6 +420,7 @@ class XlsxReader(SourceReader):
         if progress is not None:
             progress(self.rows_total)
         self.book.close()
+        self._file.close()
 
 
 # ------------------------------------------------------------------------ JSON / JSONL
@@ -417,8 +443,9 @@ class JsonReader(SourceReader):
         else:
             self._parse_array(text)
         keys: dict[str, None] = {}
-        for _, _, _, value in self.items:
-            if isinstance(value, dict):
+        damaged = _has_surrogates(text)  # undecodable bytes: their rows are quarantined,
+        for _, _, raw, value in self.items:  # and their keys are not columns
+            if isinstance(value, dict) and not (damaged and _has_surrogates(raw)):
                 keys.update(dict.fromkeys(value))
         if not keys:
             raise IngestError(
@@ -429,21 +456,28 @@ class JsonReader(SourceReader):
 
     def _split_lines(self, text: str) -> None:
         row = 0
-        for line_number, line in enumerate(text.splitlines(), 1):
+        lines = _LINE_END.split(text)
+        if lines[-1] == "":
+            lines.pop()
+        for line_number, line in enumerate(lines, 1):
             if not line.strip():
                 self.blank_skipped += 1
                 continue
             row += 1
             try:
                 value: Any = json.loads(line)
-            except (json.JSONDecodeError, RecursionError) as exc:
+                if _SURROGATE_ESCAPE.search(line) and _LONE_SURROGATE.search(
+                    json.dumps(value, ensure_ascii=False)
+                ):
+                    value = _Unreadable(_NOT_UNICODE)
+            except (ValueError, RecursionError) as exc:  # ValueError: also 5,000-digit numbers
                 value = _Unreadable(f"is not valid JSON ({exc})")
             self.items.append((row, line_number, line, value))
 
     def _parse_array(self, text: str) -> None:
         try:
             value = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, or a too-long number
             raise IngestError(
                 f"{self.path} is not valid JSON: {exc}",
                 hint="If it has one object per line, name it .jsonl or pass --format jsonl.",
@@ -459,7 +493,10 @@ class JsonReader(SourceReader):
         if not isinstance(value, list):
             raise IngestError(f"{self.path} holds a single JSON value, not an array of rows")
         for row, item in enumerate(value, 1):
-            self.items.append((row, None, json.dumps(item, ensure_ascii=False), item))
+            raw = json.dumps(item, ensure_ascii=False)
+            if _UNPAIRED.search(raw):  # not undecodable bytes (those are \udc80-\udcff)
+                raw, item = json.dumps(item), _Unreadable(_NOT_UNICODE)
+            self.items.append((row, None, raw, item))
 
     def batches(self, rules: RowRules, progress: Progress | None = None) -> Iterator[Batch]:
         classify = RowClassifier(self.header, rules).problem
@@ -471,7 +508,8 @@ class JsonReader(SourceReader):
                 problem: tuple[str, str] | None = ("bad_json", value.reason)
                 cells: list[str] = []
             elif not isinstance(value, dict):
-                problem = ("not_an_object", f"is a JSON {type(value).__name__}, not an object")
+                kind = _JSON_TYPES.get(type(value), type(value).__name__)
+                problem = ("not_an_object", f"is a JSON {kind}, not an object")
                 cells = []
             else:
                 cells = [cell_text(value.get(key)) for key in self.header]
@@ -505,3 +543,17 @@ class JsonReader(SourceReader):
 @dataclass(frozen=True)
 class _Unreadable:
     reason: str
+
+
+_JSON_TYPES = {list: "array", str: "string", int: "number", float: "number",
+               bool: "true/false value", type(None): "null"}
+
+# JSON Lines ends lines with \n (or \r\n); str.splitlines would also split at U+2028,
+# U+0085 and other characters that a JSON string may hold as they are.
+_LINE_END = re.compile(r"\r\n|\r|\n")
+# A \uD800-\uDFFF escape without its pair decodes to a lone surrogate, which is not
+# text: it cannot be stored, so its row is quarantined.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_UNPAIRED = re.compile("[\ud800-\udc7f\udd00-\udfff]")
+_NOT_UNICODE = "has a \\uD800-\\uDFFF escape without its pair: not valid Unicode text"
