@@ -69,7 +69,7 @@ def test_older_schema_is_upgraded_and_audited(tmp_path: Path, monkeypatch: pytes
     import fullcount.case.schema as schema
 
     Case.create(tmp_path / "c").close()
-    v2 = "ALTER TABLE records ADD COLUMN name_key VARCHAR;"
+    v2 = "ALTER TABLE record_rows ADD COLUMN name_key VARCHAR;"
     monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, v2))
     monkeypatch.setattr(case_module, "MIGRATIONS", (*schema.MIGRATIONS,))
     monkeypatch.setattr(case_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
@@ -163,9 +163,19 @@ def test_record_source_validates_before_writing(tmp_path: Path) -> None:
     assert (tmp_path / "c" / SETTINGS_FILE).read_text(encoding="utf-8") == before
 
 
-def test_stale_staging_file_is_removed_on_open(tmp_path: Path) -> None:
+def test_unfinished_rows_are_invisible_and_discarded_by_the_next_writer(tmp_path: Path
+                                                                       ) -> None:
     Case.create(tmp_path / "c").close()
-    stale = tmp_path / "c" / ".staging-99999.duckdb"
-    stale.write_bytes(b"left by a killed process")
-    Case.open(tmp_path / "c").close()
-    assert not stale.exists()
+    con = duckdb.connect(str(tmp_path / "c" / DATABASE_FILE))
+    # Rows of file 7, whose ingest never registered it in `sources` (a crash).
+    con.execute("INSERT INTO record_rows (record_id, file_id, source, row_number, raw, flags) "
+                "VALUES (1, 7, 'ngo_a', 1, '{}', []), (2, 7, 'ngo_a', 2, '{}', [])")
+    con.execute("INSERT INTO quarantine_rows VALUES (1, 7, 'ngo_a', 3, 4, 'x', 'ragged', 'r')")
+    con.close()
+    with Case.open(tmp_path / "c", readonly=True) as case:
+        assert case.con.execute("SELECT count(*) FROM records").fetchone()[0] == 0
+        assert case.con.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
+        assert case.con.execute("SELECT count(*) FROM current_records").fetchone()[0] == 0
+    with Case.open(tmp_path / "c") as case:
+        assert case.con.execute("SELECT count(*) FROM record_rows").fetchone()[0] == 0
+        assert case.con.execute("SELECT count(*) FROM quarantine_rows").fetchone()[0] == 0

@@ -1,9 +1,10 @@
 """An ingest killed part-way leaves the case as it was; a locked case says who holds it.
 
 The ingest runs in a child process that is killed with SIGKILL (no cleanup runs) at
-three points, each recognised from the files the ingest writes rather than from timing:
-while rows are parsed into the staging database, once half of it is written, and during
-the final copy into the case (the case database starts to grow).
+three points, recognised from how much the ingest has written to the case files (as a
+share of what a complete run writes) rather than from timing: early, half-way, and near
+the end. Rows written before the kill are never visible, and the next writer discards
+them.
 """
 
 from __future__ import annotations
@@ -83,65 +84,83 @@ def case_dir(tmp_path: Path) -> Path:
     return folder
 
 
-def staging_files(folder: Path) -> list[Path]:
-    return sorted(folder.glob(".staging-*"))
-
-
-def staging_bytes(folder: Path) -> int:
+def written_bytes(folder: Path) -> int:
+    """Bytes in the case database and its write-ahead log (they grow as batches commit)."""
     total = 0
-    for path in staging_files(folder):
+    for name in ("case.duckdb", "case.duckdb.wal"):
         try:
-            total += path.stat().st_size
+            total += (folder / name).stat().st_size
         except FileNotFoundError:
             pass
     return total
 
 
-def started(folder: Path, _: int) -> bool:
-    return bool(staging_files(folder))
+def watch_ingest(case_dir: Path, big_csv: Path,
+                 stop: Callable[[int], bool]) -> tuple[subprocess.Popen[bytes], bool]:
+    """Start an ingest in a child process and poll the case files until ``stop(grown)``
+    (bytes written since the start) or the child ends; return the child and whether it
+    ended by itself."""
+    start = written_bytes(case_dir)
+    child = subprocess.Popen([sys.executable, "-c", INGEST, str(case_dir), str(big_csv)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while child.poll() is None and not stop(written_bytes(case_dir) - start):
+        assert time.monotonic() < deadline, "the ingest neither finished nor got there"
+        time.sleep(0.001)
+    return child, child.poll() is not None
 
 
-def half_staged(folder: Path, _: int) -> bool:
-    return staging_bytes(folder) > 4_000_000  # about half of what 300,000 rows stage
+@pytest.fixture(scope="module")
+def full_growth(tmp_path_factory: pytest.TempPathFactory, big_csv: Path) -> int:
+    """How many bytes a complete ingest of ``big_csv`` writes while it runs."""
+    folder = tmp_path_factory.mktemp("reference") / "case"
+    Case.create(folder).close()
+    seen = [0]
 
+    def record(grown: int) -> bool:
+        seen[0] = max(seen[0], grown)
+        return False
 
-def copying(folder: Path, size_before: int) -> bool:
-    return (folder / "case.duckdb").stat().st_size != size_before
+    child, ended = watch_ingest(folder, big_csv, record)
+    child.communicate(timeout=120)
+    assert ended and child.returncode == 0
+    assert seen[0] > 1_000_000
+    return seen[0]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kill_when", [started, half_staged, copying],
-                         ids=["early-parsing", "middle-staged", "late-final-copy"])
-def test_killed_ingest_leaves_case_as_before(case_dir: Path, big_csv: Path,
-                                             kill_when: Callable[[Path, int], bool]) -> None:
+@pytest.mark.parametrize("fraction", [0.05, 0.5, 0.9], ids=["early", "middle", "late"])
+def test_killed_ingest_leaves_case_as_before(case_dir: Path, big_csv: Path, full_growth: int,
+                                             fraction: float) -> None:
     with Case.open(case_dir) as case:
         before = snapshot(case)
-    size_before = (case_dir / "case.duckdb").stat().st_size
-    child = subprocess.Popen([sys.executable, "-c", INGEST, str(case_dir), str(big_csv)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
+    child, finished = watch_ingest(case_dir, big_csv,
+                                   lambda grown: grown >= fraction * full_growth)
     try:
-        while child.poll() is None and not kill_when(case_dir, size_before):
-            assert time.monotonic() < deadline, "the ingest did not reach the kill point"
-            time.sleep(0.001)
-        finished = child.poll() is not None
         child.send_signal(signal.SIGKILL)
     finally:
         child.kill()
         _, stderr = child.communicate(timeout=30)
     assert not finished, f"the ingest ended before the kill point: {stderr.decode()}"
     assert child.returncode == -signal.SIGKILL
-    assert staging_files(case_dir), "killed mid-ingest, the child leaves its scratch file"
 
-    with Case.open(case_dir) as case:  # the next writer removes the stale scratch file
-        assert not staging_files(case_dir)
+    with Case.open(case_dir, readonly=True) as case:  # a reader sees the case as before
         assert snapshot(case) == before
+        unfinished = case.con.execute(
+            "SELECT count(*) FROM record_rows WHERE file_id NOT IN "
+            "(SELECT file_id FROM sources)").fetchone()[0]
+    if fraction > 0.3:
+        assert unfinished > 0, "the kill came after rows were written: some must be left"
+    with Case.open(case_dir) as case:  # the next writer discards the unfinished rows
+        assert snapshot(case) == before
+        assert case.con.execute(
+            "SELECT count(*) FROM record_rows WHERE file_id NOT IN "
+            "(SELECT file_id FROM sources)").fetchone()[0] == 0
         result = ingest_file(case, big_csv, source="big")
         assert result.status == "ingested"
         assert (result.rows_read, result.records, result.quarantined) == (ROWS, ROWS - BAD, BAD)
         assert result.quarantine_reasons == {"ragged": BAD}
         after = snapshot(case)
-    assert not staging_files(case_dir)
     assert after["records"] == before["records"] + ROWS - BAD
     assert after["quarantine"] == before["quarantine"] + BAD
     assert after["sources"] == before["sources"] + 1

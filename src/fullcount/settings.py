@@ -61,6 +61,15 @@ class SourceSettings(_Strict):
         return mapping
 
 
+class EngineSettings(_Strict):
+    memory_limit: str = Field(
+        "1GB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+        description="most memory DuckDB may use for this case (caches and queries; it "
+        "spills to disk beyond it), e.g. 512MB, 4GB",
+    )
+    threads: int = Field(0, ge=0, description="threads DuckDB may use; 0 means all cores")
+
+
 class StrataSettings(_Strict):
     by: list[str] = Field(
         default_factory=list, description="record fields whose values define strata"
@@ -70,6 +79,7 @@ class StrataSettings(_Strict):
 class Settings(_Strict):
     case: CaseInfo = Field(default_factory=CaseInfo)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    engine: EngineSettings = Field(default_factory=EngineSettings)
     strata: StrataSettings = Field(default_factory=StrataSettings)
     sources: dict[str, SourceSettings] = Field(default_factory=dict)
 
@@ -138,6 +148,12 @@ seed = 1
 [ingest]
 # A cell longer than this many characters quarantines its row.
 max_cell_chars = 65536
+
+[engine]
+# Most memory DuckDB may use for this case (it spills to disk beyond it), and how many
+# threads (0 = all cores). Raise memory_limit for large cases on a large machine.
+memory_limit = "1GB"
+threads = 0
 
 [strata]
 # Record fields whose values split the case into strata for estimation,

@@ -29,13 +29,12 @@ from typing import Any, Self
 import duckdb
 
 from fullcount import __version__
-from fullcount.case.schema import MIGRATIONS, SCHEMA_VERSION
+from fullcount.case.schema import MIGRATIONS, SCHEMA_VERSION, VIEWS
 from fullcount.errors import CaseError, CaseLockedError
 from fullcount.settings import SETTINGS_FILE, Settings, load_settings, write_new_settings
 
 DATABASE_FILE = "case.duckdb"
 LOCK_FILE = ".fullcount.lock"
-STAGING_PREFIX = ".staging-"
 GENESIS_HASH = "0" * 64
 
 
@@ -58,6 +57,7 @@ class Case:
         self._lock_fd = lock_fd
         self.settings: Settings = load_settings(path)
         self.migrated_from: int | None = None
+        self.apply_engine_settings()
 
     # -- opening and closing ------------------------------------------------------------
 
@@ -114,9 +114,6 @@ class Case:
                 pass  # upgrading needs a writer; then reopen for reading
             version = SCHEMA_VERSION
         lock_fd = None if readonly else _lock(path, exclusive=True, command=_command_line())
-        if lock_fd is not None:  # we are the only writer: scratch files left are stale
-            for stale in path.glob(f"{STAGING_PREFIX}*.duckdb"):
-                _remove_database(stale)
         try:
             con = _connect(path, readonly=readonly)
             case = cls(path, con, readonly=readonly, lock_fd=lock_fd)
@@ -125,6 +122,8 @@ class Case:
                     case._migrate(version)
                     case.audit("migrate", {"from": version, "to": SCHEMA_VERSION})
                 case.migrated_from = version
+            if not readonly:  # we are the only writer: unfinished rows are from a crash
+                case.discard_unfinished()
         except BaseException:
             _unlock(lock_fd)
             raise
@@ -163,30 +162,36 @@ class Case:
             raise
         self.con.execute("COMMIT")
 
-    @contextmanager
-    def staging(self) -> Iterator[str]:
-        """A scratch database beside the case, attached as ``staging``.
-
-        A stage that writes many batches builds its output there, each batch committed
-        on its own (so memory stays flat however large the input), then copies it into
-        the case in one transaction. The scratch file is deleted afterwards; one left by
-        a killed process is deleted the next time the case is opened for writing.
-        """
+    def discard_unfinished(self, file_id: int | None = None) -> int:
+        """Delete rows written for a file whose ingest never committed its ``sources`` row
+        (all such files, or just ``file_id``). They were never visible; this frees them.
+        Returns how many rows were deleted."""
         self._require_writer()
-        path = self.path / f"{STAGING_PREFIX}{os.getpid()}.duckdb"
-        _remove_database(path)
-        quoted = str(path).replace("'", "''")
-        self.con.execute(f"ATTACH '{quoted}' AS staging")
-        try:
-            yield "staging"
-        finally:
-            self.con.execute("DETACH staging")
-            _remove_database(path)
+        deleted = 0
+        for table in ("record_rows", "quarantine_rows"):
+            if file_id is None:
+                sql = (f"DELETE FROM {table} WHERE file_id NOT IN "
+                       "(SELECT file_id FROM sources)")
+                params: list[Any] = []
+            else:
+                sql = (f"DELETE FROM {table} WHERE file_id = ? AND file_id NOT IN "
+                       "(SELECT file_id FROM sources)")
+                params = [file_id]
+            deleted += self.con.execute(sql, params).fetchone()[0]
+        return deleted
 
     def reload_settings(self) -> Settings:
         """Re-read ``fullcount.toml`` (after a command changed it)."""
         self.settings = load_settings(self.path)
+        self.apply_engine_settings()
         return self.settings
+
+    def apply_engine_settings(self) -> None:
+        """Give DuckDB the case's memory limit and thread count from ``[engine]``."""
+        engine = self.settings.engine
+        self.con.execute(f"SET memory_limit = '{engine.memory_limit}'")
+        threads = engine.threads or os.cpu_count() or 1
+        self.con.execute(f"SET threads = {int(threads)}")
 
     @property
     def schema_version(self) -> int:
@@ -232,6 +237,7 @@ class Case:
     def _migrate(self, from_version: int) -> None:
         for migration in MIGRATIONS[from_version:]:
             self.con.execute(migration)
+        self.con.execute(VIEWS)
         self._set_meta("schema_version", str(SCHEMA_VERSION))
 
 
@@ -244,11 +250,6 @@ def entry_hash(prev_hash: str, entry_id: int, at: str, actor: str, action: str, 
     """The hash of an audit entry: SHA-256 over the previous hash and the entry's fields."""
     payload = "\x1f".join([prev_hash, str(entry_id), at, actor, action, body])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def _remove_database(path: Path) -> None:
-    path.unlink(missing_ok=True)
-    path.with_name(path.name + ".wal").unlink(missing_ok=True)
 
 
 def _command_line() -> str:

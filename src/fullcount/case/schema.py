@@ -4,7 +4,7 @@
 version in ``meta``; opening an older case applies the missing migrations in one
 transaction, and opening a case made by a newer fullcount is refused.
 Later stages add their tables and columns here as new migrations, never by editing an
-old one.
+old one; ``VIEWS`` is applied after every migration.
 """
 
 from __future__ import annotations
@@ -41,7 +41,11 @@ CREATE TABLE sources (
 
 -- One row per accepted input row. Mapped fields are trimmed, empty -> NULL; `raw` keeps
 -- the row exactly as read. Normalised columns are added by the normalize stage.
-CREATE TABLE records (
+-- Rows are written in batches, each committed on its own so that memory stays flat, and
+-- become visible (through the views below) only when their file's `sources` row is
+-- committed in one final transaction. Rows of a file with no `sources` row belong to an
+-- ingest that was interrupted; the next writer deletes them.
+CREATE TABLE record_rows (
     record_id      BIGINT NOT NULL,  -- unique by construction; no index (bulk loads)
     file_id        INTEGER NOT NULL,
     source         VARCHAR NOT NULL,
@@ -66,7 +70,7 @@ CREATE TABLE records (
 );
 
 -- One row per input row that could not become a record, with its raw text and why.
-CREATE TABLE quarantine (
+CREATE TABLE quarantine_rows (
     quarantine_id  BIGINT NOT NULL,  -- unique by construction
     file_id        INTEGER NOT NULL,
     source         VARCHAR NOT NULL,
@@ -89,12 +93,24 @@ CREATE TABLE audit_log (
     hash       VARCHAR NOT NULL
 );
 
-CREATE VIEW current_sources AS
+"""
+
+# The views users and later stages read. DuckDB fixes a view's columns when it is made,
+# so they are made again after every migration (a migration that adds a column to
+# `record_rows` needs no view changes of its own).
+VIEWS = """
+CREATE OR REPLACE VIEW records AS
+    SELECT * FROM record_rows WHERE file_id IN (SELECT file_id FROM sources);
+
+CREATE OR REPLACE VIEW quarantine AS
+    SELECT * FROM quarantine_rows WHERE file_id IN (SELECT file_id FROM sources);
+
+CREATE OR REPLACE VIEW current_sources AS
     SELECT * FROM sources WHERE superseded_by IS NULL;
 
-CREATE VIEW current_records AS
-    SELECT r.* FROM records r JOIN sources s USING (file_id)
-    WHERE s.superseded_by IS NULL;
+CREATE OR REPLACE VIEW current_records AS
+    SELECT * FROM record_rows
+    WHERE file_id IN (SELECT file_id FROM sources WHERE superseded_by IS NULL);
 """
 
 MIGRATIONS: tuple[str, ...] = (_V1,)

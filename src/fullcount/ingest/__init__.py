@@ -254,14 +254,21 @@ def ingest_file(
         if enc is not None and enc.how != "declared":
             result.notes.append(f"encoding {reader.encoding} ({enc.how})")
 
-    file_id = case.con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM sources").fetchone()[0]
+    # Rows are written batch by batch under a file_id that has no `sources` row yet, so
+    # they stay invisible; the final transaction registers the file and makes them visible
+    # all at once. Interrupted, nothing shows and the rows are discarded (here, or by the
+    # next writer to open the case after a crash).
+    file_id = case.con.execute(
+        "SELECT greatest((SELECT max(file_id) FROM sources), "
+        "(SELECT max(file_id) FROM record_rows), (SELECT max(file_id) FROM quarantine_rows), 0)"
+        " + 1").fetchone()[0]
     total = reader.size if isinstance(reader, CsvReader) else (
         reader.rows_total if isinstance(reader, XlsxReader) else len(reader.items))
     tick = progress(f"{path.name} → {source}", total) if progress else None
     reasons: Counter[str] = Counter()
-    with case.staging() as staging:
-        writer = _RecordWriter(case, columns, used, file_id=file_id, source=source,
-                               schema=staging, raw_json=isinstance(reader, JsonReader))
+    writer = _RecordWriter(case, columns, used, file_id=file_id, source=source,
+                           raw_json=isinstance(reader, JsonReader))
+    try:
         # Parsing (Python, holds the GIL) overlaps with writing the previous batch
         # (DuckDB, releases it); at most one batch waits, so memory stays flat.
         with _gc_paused(), _duckdb_threads(case, 1), ThreadPoolExecutor(max_workers=1) as pool:
@@ -278,19 +285,21 @@ def ingest_file(
         result.rows_read = result.records + result.quarantined
         result.blank_skipped = reader.blank_skipped
         result.quarantine_reasons = dict(reasons.most_common())
+        result.flagged = writer.flag_counts()
         with case.transaction():
             version, superseded = _register_file(
                 case, file_id, path, source, result, reader, supersede=supersede)
             result.version, result.superseded = version, superseded
             result.file_id = file_id
-            writer.finish()
-            result.flagged = writer.flag_counts()
             case.audit("ingest", {
                 "file": path.name, "source": source, "version": version, "sha256": sha256,
                 "size_bytes": size, "format": result.format, "encoding": result.encoding,
                 "mapping": used, "rows_read": result.rows_read, "records": result.records,
                 "quarantined": result.quarantined, "superseded_file_ids": superseded,
             })
+    except BaseException:
+        case.discard_unfinished(file_id)
+        raise
     if origin != "settings" and not (configured and configured.mapping):
         record_source(case.path, source, mapping=used)
         case.reload_settings()
@@ -358,44 +367,72 @@ def _sql_string(text: str) -> str:
 
 
 class _RecordWriter:
-    """Stages batches of raw cells, then writes ``records`` and ``quarantine`` in SQL.
+    """Writes batches into ``record_rows`` and ``quarantine_rows`` with set-based SQL.
 
-    ``write`` appends each batch as it is (cheap: an Arrow append, committed on its own
-    in the staging database); ``finish`` maps, trims, validates and copies everything
-    into the case in one set-based statement, inside the caller's transaction.
+    Each batch is mapped, trimmed, validated and turned into JSON by one statement and
+    committed on its own; memory stays flat however large the file. The rows stay
+    invisible until the caller registers the file (see ``ingest_file``).
     """
 
     def __init__(self, case: Case, columns: list[str], mapping: dict[str, str], *,
-                 file_id: int, source: str, schema: str, raw_json: bool) -> None:
+                 file_id: int, source: str, raw_json: bool) -> None:
         self.con = case.con
-        self.schema = schema
         self.file_id = file_id
         self.source = source
         self.records = 0
         self.quarantined = 0
         self.raw_json = raw_json
-        self.index = {column: i for i, column in enumerate(columns)}
-        self.columns = columns
-        self.mapping = mapping
-        cells = ", ".join(f"c{i} VARCHAR" for i in range(len(columns)))
-        self.con.execute(
-            f"CREATE TABLE {schema}.cells ({cells}, ordinal BIGINT, row_number BIGINT, "
-            "line_number BIGINT"
-            + (", raw_text VARCHAR" if raw_json else "") + ")")
-        self.con.execute(
-            f"CREATE TABLE {schema}.rejected (row_number BIGINT, line_number BIGINT, "
-            "raw_text VARCHAR, reason_code VARCHAR, reason VARCHAR)")
-        self.lookups: dict[str, _Lookup] = {}
+        index = {column: i for i, column in enumerate(columns)}
+        self.lookups: dict[str, tuple[int, _Lookup]] = {}
         if "age" in mapping:
-            self.lookups["age"] = _Lookup(
-                schema, "age_lookup", read_age,
-                {"age_min": pa.int32(), "age_max": pa.int32()},
-                lambda age: {"age_min": age[0], "age_max": age[1]}, self.con)
+            self.lookups["age_lookup"] = (index[mapping["age"]], _Lookup(
+                read_age, {"age_min": pa.int32(), "age_max": pa.int32()},
+                lambda age: {"age_min": age[0], "age_max": age[1]}))
         if "date_of_death" in mapping:
-            self.lookups["date_of_death"] = _Lookup(
-                schema, "date_lookup", parse_date, {}, lambda _: {}, self.con)
+            self.lookups["date_lookup"] = (index[mapping["date_of_death"]], _Lookup(
+                parse_date, {}, lambda _: {}))
+        self.first_record = self.con.execute(
+            "SELECT coalesce(max(record_id), 0) FROM record_rows").fetchone()[0]
+        self.first_quarantine = self.con.execute(
+            "SELECT coalesce(max(quarantine_id), 0) FROM quarantine_rows").fetchone()[0]
+
+        def field_sql(name: str) -> str:
+            if name not in mapping:
+                return "NULL"
+            return f"NULLIF(trim(b.c{index[mapping[name]]}), '')"
+
+        unmapped = [c for c in columns if c not in mapping.values()]
+        extra = ("json_object(" + ", ".join(
+            f"{_sql_string(c)}, b.c{index[c]}" for c in unmapped) + ")") if unmapped else "NULL"
+        raw = "b.raw_text::JSON" if raw_json else "json_object(" + ", ".join(
+            f"{_sql_string(c)}, b.c{i}" for i, c in enumerate(columns)) + ")"
+        joins, flags = [], []
+        if "age_lookup" in self.lookups:
+            joins.append(f"LEFT JOIN age_lookup a ON a.value = b.c{index[mapping['age']]}")
+            flags.append("CASE WHEN a.readable = false THEN 'age_unreadable' END")
+        if "date_lookup" in self.lookups:
+            joins.append("LEFT JOIN date_lookup d "
+                         f"ON d.value = b.c{index[mapping['date_of_death']]}")
+            flags.append("CASE WHEN d.readable = false THEN 'date_unreadable' END")
+        flag_list = ("list_filter([" + ", ".join(flags) + "], x -> x IS NOT NULL)"
+                     if flags else "[]::VARCHAR[]")
+        age = "age_lookup" in self.lookups
+        self.insert_sql = f"""
+            INSERT INTO record_rows
+            SELECT {self.first_record} + b.ordinal, {file_id}, {_sql_string(source)},
+                   b.row_number, b.line_number,
+                   {field_sql('source_row_id')}, {field_sql('full_name')},
+                   {field_sql('given_name')}, {field_sql('family_name')},
+                   {field_sql('father_name')}, {field_sql('sex')}, {field_sql('age')},
+                   {'a.age_min' if age else 'NULL'}, {'a.age_max' if age else 'NULL'},
+                   {field_sql('date_of_death')}, {field_sql('place')},
+                   {field_sql('province')}, {field_sql('notes')},
+                   {extra}, {raw}, {flag_list}
+            FROM batch b {' '.join(joins)}
+        """
 
     def write(self, batch: Batch) -> None:
+        """Write one batch of good and rejected rows, committed on its own."""
         con = self.con
         if len(batch):
             data: dict[str, Any] = {f"c{i}": column for i, column in enumerate(batch.columns)}
@@ -406,110 +443,64 @@ class _RecordWriter:
             if self.raw_json:
                 data["raw_text"] = batch.raw
             con.register("batch", pa.table(data))
-            con.execute(f"INSERT INTO {self.schema}.cells SELECT * FROM batch")
-            con.unregister("batch")
-            for field_name, lookup in self.lookups.items():
-                lookup.add(batch.columns[self.index[self.mapping[field_name]]])
+            for name, (column, lookup) in self.lookups.items():
+                con.register(name, lookup.table(batch.columns[column]))
+            con.execute(self.insert_sql)
+            for name in ("batch", *self.lookups):
+                con.unregister(name)
             self.records += len(batch)
         if batch.rejected:
             con.register("batch_rejected", pa.table({
+                "ordinal": pa.array(range(self.quarantined + 1,
+                                          self.quarantined + len(batch.rejected) + 1),
+                                    type=pa.int64()),
                 "row_number": pa.array([r.row_number for r in batch.rejected], pa.int64()),
                 "line_number": pa.array([r.line_number for r in batch.rejected], pa.int64()),
                 "raw_text": pa.array([r.raw_text for r in batch.rejected], pa.string()),
                 "reason_code": pa.array([r.reason_code for r in batch.rejected], pa.string()),
                 "reason": pa.array([r.reason for r in batch.rejected], pa.string()),
             }))
-            con.execute(f"INSERT INTO {self.schema}.rejected SELECT * FROM batch_rejected")
+            con.execute(f"""
+                INSERT INTO quarantine_rows
+                SELECT {self.first_quarantine} + ordinal, {self.file_id},
+                       {_sql_string(self.source)}, row_number, line_number, raw_text,
+                       reason_code, reason
+                FROM batch_rejected
+            """)
             con.unregister("batch_rejected")
             self.quarantined += len(batch.rejected)
 
-    def finish(self) -> None:
-        """Write the staged rows into ``records`` and ``quarantine`` (call in a transaction)."""
-        con, schema, index = self.con, self.schema, self.index
-
-        def field_sql(name: str) -> str:
-            if name not in self.mapping:
-                return "NULL"
-            return f"NULLIF(trim(b.c{index[self.mapping[name]]}), '')"
-
-        unmapped = [c for c in self.columns if c not in self.mapping.values()]
-        extra = ("json_object(" + ", ".join(
-            f"{_sql_string(c)}, b.c{index[c]}" for c in unmapped) + ")") if unmapped else "NULL"
-        raw = "b.raw_text::JSON" if self.raw_json else "json_object(" + ", ".join(
-            f"{_sql_string(c)}, b.c{i}" for i, c in enumerate(self.columns)) + ")"
-        joins, flags = [], []
-        age = self.lookups.get("age")
-        if age is not None:
-            joins.append(f"LEFT JOIN {schema}.age_lookup a "
-                         f"ON a.value = b.c{index[self.mapping['age']]}")
-            flags.append("CASE WHEN a.readable = false THEN 'age_unreadable' END")
-        if "date_of_death" in self.lookups:
-            joins.append(f"LEFT JOIN {schema}.date_lookup d "
-                         f"ON d.value = b.c{index[self.mapping['date_of_death']]}")
-            flags.append("CASE WHEN d.readable = false THEN 'date_unreadable' END")
-        flag_list = ("list_filter([" + ", ".join(flags) + "], x -> x IS NOT NULL)"
-                     if flags else "[]::VARCHAR[]")
-        first = con.execute("SELECT coalesce(max(record_id), 0) FROM records").fetchone()[0]
-        con.execute(f"""
-            INSERT INTO records
-            SELECT {first} + b.ordinal, {self.file_id},
-                   {_sql_string(self.source)}, b.row_number, b.line_number,
-                   {field_sql('source_row_id')}, {field_sql('full_name')},
-                   {field_sql('given_name')}, {field_sql('family_name')},
-                   {field_sql('father_name')}, {field_sql('sex')}, {field_sql('age')},
-                   {'a.age_min' if age else 'NULL'}, {'a.age_max' if age else 'NULL'},
-                   {field_sql('date_of_death')}, {field_sql('place')},
-                   {field_sql('province')}, {field_sql('notes')},
-                   {extra}, {raw}, {flag_list}
-            FROM {schema}.cells b {' '.join(joins)}
-        """)
-        first = con.execute("SELECT coalesce(max(quarantine_id), 0) FROM quarantine").fetchone()[0]
-        con.execute(f"""
-            INSERT INTO quarantine
-            SELECT {first} + row_number() OVER (ORDER BY row_number), {self.file_id},
-                   {_sql_string(self.source)}, row_number, line_number, raw_text,
-                   reason_code, reason
-            FROM {schema}.rejected
-        """)
-
     def flag_counts(self) -> dict[str, int]:
         rows = self.con.execute(
-            "SELECT flag, count(*) FROM (SELECT unnest(flags) AS flag FROM records "
+            "SELECT flag, count(*) FROM (SELECT unnest(flags) AS flag FROM record_rows "
             "WHERE file_id = ?) GROUP BY flag ORDER BY flag", [self.file_id]).fetchall()
         return {flag: count for flag, count in rows}
 
 
 class _Lookup:
-    """Parse each distinct value of a column once; stage (value, parsed) for a join."""
+    """Parse each distinct value of a column once per ingest; give DuckDB a table of a
+    batch's distinct values and what they parse to, to join on."""
 
-    def __init__(self, schema: str, table: str, parse: Callable[[str], Any],
-                 types: dict[str, pa.DataType], columns: Callable[[Any], dict[str, Any]],
-                 con: Any) -> None:
+    def __init__(self, parse: Callable[[str], Any], types: dict[str, pa.DataType],
+                 columns: Callable[[Any], dict[str, Any]]) -> None:
         self.parse = parse
         self.types = types
         self.columns = columns
-        self.seen: set[str] = set()
-        self.target = f"{schema}.{table}"
-        self.con = con
-        extra = "".join(f", {name} {_DUCK[kind]}" for name, kind in types.items())
-        con.execute(f"CREATE TABLE {self.target} (value VARCHAR, readable BOOLEAN{extra})")
+        self.cache: dict[str, Any] = {}
 
-    def add(self, values: list[str]) -> None:
-        new = [v for v in set(values) if v not in self.seen and v.strip()]
-        if not new:
-            return
-        self.seen.update(new)
-        parsed = [self.parse(v) for v in new]
+    def table(self, values: list[str]) -> pa.Table:
+        distinct = [v for v in set(values) if v.strip()]
+        if len(self.cache) > 200_000:  # a column of free text: keep memory bounded
+            self.cache.clear()
+        for value in distinct:
+            if value not in self.cache:
+                self.cache[value] = self.parse(value)
+        parsed = [self.cache[v] for v in distinct]
         data: dict[str, Any] = {
-            "value": pa.array(new, pa.string()),
+            "value": pa.array(distinct, pa.string()),
             "readable": pa.array([p is not None for p in parsed], pa.bool_()),
         }
         for name, kind in self.types.items():
             data[name] = pa.array(
                 [self.columns(p)[name] if p is not None else None for p in parsed], kind)
-        self.con.register("batch_lookup", pa.table(data))
-        self.con.execute(f"INSERT INTO {self.target} SELECT * FROM batch_lookup")
-        self.con.unregister("batch_lookup")
-
-
-_DUCK = {pa.int32(): "INTEGER"}
+        return pa.table(data)
