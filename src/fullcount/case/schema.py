@@ -95,6 +95,35 @@ CREATE TABLE audit_log (
 
 """
 
+_V2 = """
+-- The register: which records are the same person. Written by linkage (each entity lists
+-- its source records); read by estimation.
+CREATE TABLE entity_records (
+    entity_id  BIGINT NOT NULL,
+    record_id  BIGINT NOT NULL
+);
+
+-- Every estimate made, with what is needed to reproduce it.
+CREATE TABLE estimates (
+    estimate_id      BIGINT NOT NULL,
+    run_id           VARCHAR NOT NULL,
+    method           VARCHAR NOT NULL,
+    stratum          VARCHAR,
+    point            DOUBLE NOT NULL,
+    lower            DOUBLE NOT NULL,
+    upper            DOUBLE NOT NULL,
+    level            DOUBLE NOT NULL,
+    n_observed       BIGINT NOT NULL,
+    settings         JSON NOT NULL,
+    seed             BIGINT,
+    data_version     VARCHAR NOT NULL,
+    software_version VARCHAR NOT NULL,
+    diagnostics      JSON NOT NULL,
+    warnings         JSON NOT NULL,
+    created_at       TIMESTAMP NOT NULL
+);
+"""
+
 # The views users and later stages read. DuckDB fixes a view's columns when it is made,
 # so they are made again after every migration (a migration that adds a column to
 # `record_rows` needs no view changes of its own).
@@ -113,5 +142,5 @@ CREATE OR REPLACE VIEW current_records AS
     WHERE file_id IN (SELECT file_id FROM sources WHERE superseded_by IS NULL);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)

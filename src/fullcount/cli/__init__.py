@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from fullcount.cli import case_commands, ingest_command, synth_commands  # noqa: F401
+from fullcount.cli import (  # noqa: F401
+    case_commands,
+    estimate_command,
+    ingest_command,
+    synth_commands,
+)
 from fullcount.cli.app import app, err
 
 __all__ = ["app", "main"]
@@ -20,5 +25,5 @@ def main() -> None:
         err.print(f"[bold red]internal error:[/bold red] {type(exc).__name__}: {exc}",
                   markup=True, highlight=False)
         err.print("       This is a bug in fullcount. Re-run with --debug for the traceback "
-                  "and report it; the case was not left half-written.", markup=False)
+                  "and report it.", markup=False)
         sys.exit(2)

@@ -11,15 +11,28 @@ no case is needed.
 """
 
 from fullcount.estimate.chapman import Chapman
-from fullcount.estimate.histories import CaptureHistories, HistoriesError
+from fullcount.estimate.combine import combine_strata, leave_one_out
+from fullcount.estimate.histories import CaptureHistories, HistoriesError, read_histories_csv
 from fullcount.estimate.result import Estimate, EstimationError, Estimator, summary_table
 
 __all__ = [
     "CaptureHistories",
     "Chapman",
+    "combine_strata",
+    "leave_one_out",
+    "read_histories_csv",
     "Estimate",
     "EstimationError",
     "Estimator",
     "HistoriesError",
     "summary_table",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """The other estimators load on first use (numba compiles their kernels)."""
+    if name in ("LogLinear", "LCMCR", "DGA"):
+        from fullcount.estimate.methods import estimator_class
+
+        return estimator_class({"LogLinear": "loglinear", "LCMCR": "lcmcr", "DGA": "dga"}[name])
+    raise AttributeError(name)

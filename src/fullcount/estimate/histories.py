@@ -125,42 +125,18 @@ class CaptureHistories:
     @classmethod
     def from_csv(cls, path: Path | str, *, count: str = "count") -> CaptureHistories:
         """From a CSV file: one 0/1 column per list plus ``count``."""
-        import csv
+        strata = read_histories_csv(path, count=count)
+        if len(strata) != 1:
+            raise HistoriesError(f"{path} has a stratum column: use read_histories_csv")
+        return next(iter(strata.values()))
 
-        path = Path(path)
-        try:
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                rows = list(csv.reader(handle))
-        except OSError as exc:
-            raise HistoriesError(f"cannot read {path}: {exc.strerror or exc}") from None
-        except UnicodeDecodeError:
-            raise HistoriesError(f"{path} is not UTF-8 text") from None
-        rows = [row for row in rows if any(cell.strip() for cell in row)]
-        if len(rows) < 2:
-            raise HistoriesError(f"{path} has no rows of capture histories")
-        header = [cell.strip() for cell in rows[0]]
-        if count not in header:
-            raise HistoriesError(
-                f"{path}: no '{count}' column; the header is {header}",
-                hint="Expected one 0/1 column per list plus a `count` column.",
-            )
-        where = header.index(count)
-        names = [h for i, h in enumerate(header) if i != where]
-        matrix, weights = [], []
-        for line, row in enumerate(rows[1:], 2):
-            if len(row) != len(header):
-                raise HistoriesError(f"{path} line {line}: {len(row)} cells, header has "
-                                     f"{len(header)}")
-            try:
-                values = [float(cell) for cell in row]
-            except ValueError:
-                raise HistoriesError(f"{path} line {line}: cells must be numbers: {row}") from None
-            weights.append(values[where])
-            matrix.append([v for i, v in enumerate(values) if i != where])
-        try:
-            return cls.from_arrays(matrix, weights, names)
-        except HistoriesError as exc:
-            raise HistoriesError(f"{path}: {exc.message}", hint=exc.hint) from None
+    @classmethod
+    def from_case(cls, case: Any, strata_by: list[str] | None = None,
+                  ) -> dict[str, CaptureHistories]:
+        """Per stratum (``{"all": …}`` without strata), from a case's register × sources."""
+        from fullcount.estimate.stage import histories_from_case
+
+        return histories_from_case(case, strata_by)[0]
 
     # -- views ---------------------------------------------------------------------------
 
@@ -213,3 +189,54 @@ class CaptureHistories:
     def __repr__(self) -> str:
         return (f"CaptureHistories(lists={list(self.lists)}, patterns={len(self.counts)}, "
                 f"n_observed={self.n_observed})")
+
+
+def read_histories_csv(path: Path | str, *, count: str = "count",
+                       stratum: str = "stratum") -> dict[str, CaptureHistories]:
+    """Capture histories from a CSV file: one 0/1 column per list plus ``count``, and
+    optionally a ``stratum`` column. Returns ``{stratum: histories}`` (``{"all": …}``)."""
+    import csv
+
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+    except OSError as exc:
+        raise HistoriesError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise HistoriesError(f"{path} is not UTF-8 text") from None
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if len(rows) < 2:
+        raise HistoriesError(f"{path} has no rows of capture histories")
+    header = [cell.strip() for cell in rows[0]]
+    if count not in header:
+        raise HistoriesError(
+            f"{path}: no '{count}' column; the header is {header}",
+            hint="Expected one 0/1 column per list plus a `count` column "
+            "(and optionally `stratum`).",
+        )
+    where = header.index(count)
+    at = header.index(stratum) if stratum in header else None
+    names = [h for i, h in enumerate(header) if i not in (where, at)]
+    groups: dict[str, tuple[list[list[float]], list[float]]] = {}
+    for line, row in enumerate(rows[1:], 2):
+        if len(row) != len(header):
+            raise HistoriesError(f"{path} line {line}: {len(row)} cells, the header has "
+                                 f"{len(header)}")
+        try:
+            values = [float(cell) if i != at else 0.0 for i, cell in enumerate(row)]
+        except ValueError:
+            raise HistoriesError(f"{path} line {line}: list and count cells must be numbers: "
+                                 f"{row}") from None
+        key = row[at].strip() if at is not None else "all"
+        matrix, weights = groups.setdefault(key, ([], []))
+        weights.append(values[where])
+        matrix.append([v for i, v in enumerate(values) if i not in (where, at)])
+    result = {}
+    for key, (matrix, weights) in groups.items():
+        try:
+            result[key] = CaptureHistories.from_arrays(matrix, weights, names)
+        except HistoriesError as exc:
+            where_ = f" (stratum {key})" if at is not None else ""
+            raise HistoriesError(f"{path}{where_}: {exc.message}", hint=exc.hint) from None
+    return result
