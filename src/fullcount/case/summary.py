@@ -42,6 +42,9 @@ def case_status(case: Case) -> dict[str, Any]:
     last = case.con.execute(
         "SELECT logged_at, actor, action FROM audit_log ORDER BY entry_id DESC LIMIT 1"
     ).fetchone()
+    people = case.con.execute("SELECT count(DISTINCT entity_id) FROM entity_records").fetchone()[0]
+    runs = case.con.execute(
+        "SELECT count(DISTINCT run_id), max(created_at) FROM estimates").fetchone()
     return {
         "case": str(case.path),
         "name": case.settings.case.name,
@@ -60,7 +63,13 @@ def case_status(case: Case) -> dict[str, Any]:
         "last_activity": (
             {"at": str(last[0]), "actor": last[1], "action": last[2]} if last else None
         ),
-        "stages": {"ingest": "done" if totals[1] else "not run"},
+        "entities": int(people),
+        "stages": {
+            "ingest": "done" if totals[1] else "not run",
+            "link": "done" if people else "not run",
+            "estimate": f"{runs[0]} run(s), last {runs[1]:%Y-%m-%d %H:%M} UTC" if runs[0]
+            else "not run",
+        },
     }
 
 

@@ -76,6 +76,8 @@ def status(case_dir: CaseOption = Path("."), as_json: JsonOption = False) -> Non
     if info["flagged"]:
         flags = ", ".join(f"{k} {v:,}" for k, v in info["flagged"].items())
         out.print(f"Records kept but flagged: {flags}")
+    out.print("Stages: " + ", ".join(f"{k} {v}" for k, v in info["stages"].items()),
+              markup=False)
     if info["last_activity"]:
         last = info["last_activity"]
         out.print(f"Last activity: {last['action']} by {last['actor']} at {last['at']} UTC",
