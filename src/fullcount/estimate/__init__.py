@@ -18,13 +18,13 @@ from fullcount.estimate.result import Estimate, EstimationError, Estimator, summ
 __all__ = [
     "CaptureHistories",
     "Chapman",
-    "combine_strata",
-    "leave_one_out",
-    "read_histories_csv",
     "Estimate",
     "EstimationError",
     "Estimator",
     "HistoriesError",
+    "combine_strata",
+    "leave_one_out",
+    "read_histories_csv",
     "summary_table",
 ]
 
