@@ -22,7 +22,7 @@ def main() -> None:
     failed = []
     for part in PARTS:
         print(f"\n=== {part} ===", flush=True)
-        if subprocess.run([sys.executable, str(HERE / part), *sys.argv[1:]]).returncode:
+        if subprocess.run([sys.executable, str(HERE / part)]).returncode:
             failed.append(part)
     if failed:
         sys.exit(f"failed: {', '.join(failed)}")
