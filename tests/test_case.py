@@ -69,13 +69,13 @@ def test_older_schema_is_upgraded_and_audited(tmp_path: Path, monkeypatch: pytes
     import fullcount.case.schema as schema
 
     Case.create(tmp_path / "c").close()
-    v2 = "ALTER TABLE record_rows ADD COLUMN name_key VARCHAR;"
+    v2 = "ALTER TABLE record_rows ADD COLUMN test_only_column VARCHAR;"
     monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, v2))
     monkeypatch.setattr(case_module, "MIGRATIONS", (*schema.MIGRATIONS,))
     monkeypatch.setattr(case_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with Case.open(tmp_path / "c", readonly=True) as case:  # a reader triggers it too
         columns = {r[0] for r in case.con.execute("DESCRIBE records").fetchall()}
-        assert "name_key" in columns
+        assert "test_only_column" in columns
         assert case.schema_version == SCHEMA_VERSION + 1
         actions = [r[0] for r in case.con.execute(
             "SELECT action FROM audit_log ORDER BY entry_id").fetchall()]

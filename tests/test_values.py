@@ -71,7 +71,8 @@ def test_month_precision(day: date) -> None:
     "   ", "12/05", "99/01/01", "Shahrivar", "1401/06/27/5",
 ])
 def test_unreadable_dates(text: str) -> None:
-    assert parse_date(text) is None
+    parsed = parse_date(text)
+    assert parsed.iso is None and parsed.reason, parsed
 
 
 def test_known_dates() -> None:
@@ -162,13 +163,15 @@ def test_suggest_mapping_reports_what_it_cannot_place() -> None:
 
 
 def test_date_parsing_is_total_on_arbitrary_text() -> None:
-    # Any text either parses to a valid ISO date or to None; never an exception.
+    # Any text either parses to a valid ISO date or says why not; never an exception.
     @given(st.text(max_size=40))
     @settings(max_examples=500)
     def check(text: str) -> None:
         parsed = parse_date(text)
-        if parsed is not None:
+        if parsed.iso is not None:
             date.fromisoformat(parsed.iso)
+        else:
+            assert parsed.reason
 
     check()
 

@@ -124,6 +124,27 @@ CREATE TABLE estimates (
 );
 """
 
+_V3 = """
+-- Normalised columns, derived from the mapped fields by the normalize stage (the fields
+-- themselves and `raw` are never changed). normalize_version says which rules made them.
+ALTER TABLE record_rows ADD COLUMN name_key VARCHAR;
+ALTER TABLE record_rows ADD COLUMN name_latin VARCHAR;
+ALTER TABLE record_rows ADD COLUMN given_key VARCHAR;
+ALTER TABLE record_rows ADD COLUMN family_key VARCHAR;
+ALTER TABLE record_rows ADD COLUMN father_key VARCHAR;
+ALTER TABLE record_rows ADD COLUMN name_titles VARCHAR[];
+ALTER TABLE record_rows ADD COLUMN name_swapped BOOLEAN;
+ALTER TABLE record_rows ADD COLUMN sex_code VARCHAR;
+ALTER TABLE record_rows ADD COLUMN date_iso DATE;
+ALTER TABLE record_rows ADD COLUMN date_end DATE;
+ALTER TABLE record_rows ADD COLUMN date_precision VARCHAR;
+ALTER TABLE record_rows ADD COLUMN date_calendar VARCHAR;
+ALTER TABLE record_rows ADD COLUMN date_reason VARCHAR;
+ALTER TABLE record_rows ADD COLUMN place_canonical VARCHAR;
+ALTER TABLE record_rows ADD COLUMN province_canonical VARCHAR;
+ALTER TABLE record_rows ADD COLUMN normalize_version INTEGER;
+"""
+
 # The views users and later stages read. DuckDB fixes a view's columns when it is made,
 # so they are made again after every migration (a migration that adds a column to
 # `record_rows` needs no view changes of its own).
@@ -142,5 +163,5 @@ CREATE OR REPLACE VIEW current_records AS
     WHERE file_id IN (SELECT file_id FROM sources WHERE superseded_by IS NULL);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -8,6 +8,7 @@ from fullcount.cli import (  # noqa: F401
     case_commands,
     estimate_command,
     ingest_command,
+    normalize_command,
     synth_commands,
 )
 from fullcount.cli.app import app, err

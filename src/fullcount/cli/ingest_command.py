@@ -22,10 +22,12 @@ from fullcount.cli.app import (
     safe,
     table,
 )
+from fullcount.cli.normalize_command import report_normalize
 from fullcount.errors import FullcountError, IngestError
 from fullcount.ingest import IngestResult, ingest_file, open_reader
 from fullcount.ingest.fields import FIELD_NAMES, FIELDS, suggest_mapping
 from fullcount.ingest.readers import RowRules
+from fullcount.normalize.stage import run_normalize_stage
 from fullcount.settings import check_source_name, record_source
 
 FIELD_HELP = "; ".join(f"{f.name}: {f.description}" for f in FIELDS)
@@ -88,6 +90,9 @@ def ingest(
         help="This file replaces ALL current files of the source (a new export of the "
         "whole list under a new file name). Without it, only a file of the same name is "
         "replaced; older versions stay queryable either way.")] = False,
+    normalize: Annotated[bool, typer.Option(
+        "--normalize/--no-normalize",
+        help="Normalise the new records afterwards (see `fullcount normalize`).")] = True,
     as_json: JsonOption = False,
 ) -> None:
     """Read lists into the case. Every row becomes a record or is quarantined with its
@@ -130,11 +135,18 @@ def ingest(
             results.append(result.to_dict())
             if not as_json:
                 _report(result)
+        normalized = None
+        if normalize and any(r.get("status") == "ingested" for r in results):
+            with progress_bars() as start:
+                normalized = run_normalize_stage(case, progress=start)
+            if not as_json:
+                report_normalize(normalized)
     if as_json:
         print_json({
             "files": results,
             "totals": {key: sum(r.get(key, 0) for r in results)
                        for key in ("rows_read", "records", "quarantined", "blank_skipped")},
+            "normalize": normalized.to_dict() if normalized else None,
         })
     if failed:
         raise typer.Exit(1)

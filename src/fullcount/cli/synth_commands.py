@@ -24,8 +24,10 @@ from fullcount.cli.app import (
     safe,
     table,
 )
+from fullcount.cli.normalize_command import report_normalize
 from fullcount.errors import FullcountError
 from fullcount.ingest import ingest_file
+from fullcount.normalize.stage import run_normalize_stage
 from fullcount.synth import SynthSummary, generate
 
 DEMO_MARKER = ".fullcount-demo"
@@ -151,6 +153,11 @@ def demo(
                 f"records + {result.quarantined:,} quarantined (truth: "
                 f"{src.expected_records:,} + {src.expected_quarantined:,})"
             )
+        out.print("[bold]4. Normalise[/bold] (names across scripts, dates across calendars, "
+                  "places)")
+        with progress_bars() as start:
+            normalized = run_normalize_stage(case, progress=start)
+        report_normalize(normalized)
         status = case_status(case)
     out.print(
         f"  case now holds {status['records']:,} records from {status['sources']} sources; "
@@ -159,8 +166,8 @@ def demo(
            if status["flagged"] else "")
     )
     truth = json.loads((summary.out_dir / "truth" / "summary.json").read_text())
-    out.print("[bold]Not yet built[/bold]: normalisation, linkage, estimation and the report "
-              "are later stages; the demo will run them as they land.")
+    out.print("[bold]Not yet built[/bold]: linkage, review, estimation on the register and "
+              "the report are later stages; the demo will run them as they land.")
     out.print(f"  true total to recover: {truth['n']:,} people "
               f"({truth['n_observed']:,} on at least one list)")
     out.print("[bold]Where things are[/bold]")

@@ -35,7 +35,7 @@ from fullcount.ingest.readers import (
     XlsxReader,
 )
 from fullcount.ingest.values import read_age
-from fullcount.normalize.dates import parse_date
+from fullcount.normalize.dates import ParsedDate, parse_date
 from fullcount.settings import check_source_name, record_source
 
 __all__ = ["IngestResult", "ingest_file", "open_reader", "resolve_mapping", "file_sha256"]
@@ -390,7 +390,7 @@ class _RecordWriter:
                 lambda age: {"age_min": age[0], "age_max": age[1]}))
         if "date_of_death" in mapping:
             self.lookups["date_lookup"] = (index[mapping["date_of_death"]], _Lookup(
-                parse_date, {}, lambda _: {}))
+                _readable_date, {}, lambda _: {}))
         self.first_record = self.con.execute(
             "SELECT coalesce(max(record_id), 0) FROM record_rows").fetchone()[0]
         self.first_quarantine = self.con.execute(
@@ -418,7 +418,9 @@ class _RecordWriter:
                      if flags else "[]::VARCHAR[]")
         age = "age_lookup" in self.lookups
         self.insert_sql = f"""
-            INSERT INTO record_rows
+            INSERT INTO record_rows (record_id, file_id, source, row_number, line_number,
+                source_row_id, full_name, given_name, family_name, father_name, sex, age,
+                age_min, age_max, date_of_death, place, province, notes, extra, raw, flags)
             SELECT {self.first_record} + b.ordinal, {file_id}, {_sql_string(source)},
                    b.row_number, b.line_number,
                    {field_sql('source_row_id')}, {field_sql('full_name')},
@@ -461,7 +463,8 @@ class _RecordWriter:
                 "reason": pa.array([r.reason for r in batch.rejected], pa.string()),
             }))
             con.execute(f"""
-                INSERT INTO quarantine_rows
+                INSERT INTO quarantine_rows (quarantine_id, file_id, source, row_number,
+                    line_number, raw_text, reason_code, reason)
                 SELECT {self.first_quarantine} + ordinal, {self.file_id},
                        {_sql_string(self.source)}, row_number, line_number, raw_text,
                        reason_code, reason
@@ -475,6 +478,12 @@ class _RecordWriter:
             "SELECT flag, count(*) FROM (SELECT unnest(flags) AS flag FROM record_rows "
             "WHERE file_id = ?) GROUP BY flag ORDER BY flag", [self.file_id]).fetchall()
         return {flag: count for flag, count in rows}
+
+
+def _readable_date(text: str) -> ParsedDate | None:
+    """The date as read, or None when it cannot be read (the row is then flagged)."""
+    parsed = parse_date(text)
+    return parsed if parsed.iso is not None else None
 
 
 class _Lookup:
