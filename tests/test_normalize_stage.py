@@ -132,3 +132,24 @@ def test_cli_normalize_and_ingest_runs_it(tmp_path: Path) -> None:
     assert "already normalised" in again.stdout
     redo = run("normalize", "--all", "--case", str(tmp_path / "case"), "--json")
     assert json.loads(redo.stdout)["records"] == report["totals"]["records"]
+
+
+def test_case_gazetteer_setting_extends_places(tmp_path: Path) -> None:
+    with Case.create(tmp_path / "case") as case:
+        (tmp_path / "case" / "my_places.csv").write_text(
+            "kind,name,name_fa,province,latin_variants,persian_variants\n"
+            "city,Qaleh Now,قلعه نو,Tehran,Ghaleh No|Qal'eh-ye Now,\n", encoding="utf-8")
+        path = tmp_path / "list.csv"
+        path.write_text("Name,City\nAli Rezaei,Ghaleh No\n", encoding="utf-8")
+        ingest_file(case, path, source="a")
+        run_normalize_stage(case)
+        before = case.con.execute("SELECT place_canonical FROM records").fetchone()[0]
+        text = (tmp_path / "case" / "fullcount.toml").read_text(encoding="utf-8")
+        (tmp_path / "case" / "fullcount.toml").write_text(
+            text.replace('gazetteer = ""', 'gazetteer = "my_places.csv"'), encoding="utf-8")
+        case.reload_settings()
+        run_normalize_stage(case, redo=True)
+        after = case.con.execute(
+            "SELECT place_canonical, province_canonical FROM records").fetchone()
+    assert before is None
+    assert after == ("Qaleh Now", "Tehran")

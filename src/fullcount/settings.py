@@ -70,6 +70,12 @@ class EngineSettings(_Strict):
     threads: int = Field(0, ge=0, description="threads DuckDB may use; 0 means all cores")
 
 
+class NormalizeSettings(_Strict):
+    gazetteer: str = Field(
+        "", description="a CSV of extra places (same columns as the built-in gazetteer), "
+        "relative to the case folder; empty for the built-in one only")
+
+
 class StrataSettings(_Strict):
     by: list[str] = Field(
         default_factory=list, description="record fields whose values define strata"
@@ -80,6 +86,7 @@ class Settings(_Strict):
     case: CaseInfo = Field(default_factory=CaseInfo)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     engine: EngineSettings = Field(default_factory=EngineSettings)
+    normalize: NormalizeSettings = Field(default_factory=NormalizeSettings)
     strata: StrataSettings = Field(default_factory=StrataSettings)
     sources: dict[str, SourceSettings] = Field(default_factory=dict)
 
@@ -154,6 +161,11 @@ max_cell_chars = 65536
 # threads (0 = all cores). Raise memory_limit for large cases on a large machine.
 memory_limit = "1GB"
 threads = 0
+
+[normalize]
+# A CSV of your own places (same columns as fullcount's gazetteer), to extend the
+# built-in gazetteer of Iranian provinces and towns; path relative to this folder.
+gazetteer = ""
 
 [strata]
 # Record fields whose values split the case into strata for estimation,

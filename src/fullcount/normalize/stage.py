@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from fullcount.normalize.dates import parse_date
 from fullcount.normalize.names import parse_name
-from fullcount.normalize.places import match_place, match_province
+from fullcount.normalize.places import Gazetteer, load_gazetteer, match_place, match_province
 from fullcount.normalize.sex import read_sex
 
 if TYPE_CHECKING:
@@ -85,12 +85,14 @@ def _dates_table(values: list[str]) -> pa.Table:
     })
 
 
-def _places_table(pairs: list[tuple[str | None, str | None]]) -> pa.Table:
+def _places_table(pairs: list[tuple[str | None, str | None]],
+                  gazetteer: Gazetteer | None) -> pa.Table:
     places, provinces, canonical, province_canonical = [], [], [], []
     for place, province in pairs:
-        match = match_place(place, province_hint=province) if place else None
+        match = (match_place(place, province_hint=province, gazetteer=gazetteer)
+                 if place else None)
         if match is None and province:
-            match = match_province(province)
+            match = match_province(province, gazetteer=gazetteer)
         places.append(place)
         provinces.append(province)
         canonical.append(match.canonical if match is not None and match.kind != "province"
@@ -132,7 +134,9 @@ def run_normalize_stage(case: Case, *, redo: bool = False,
                                  [parse_name(v).given_key or None for v in fathers],
                                  pa.string())})
     date_table = _dates_table(dates)
-    place_table = _places_table([tuple(p) for p in places])  # type: ignore[misc]
+    extra = case.settings.normalize.gazetteer
+    gazetteer = load_gazetteer(case.path / extra) if extra else None
+    place_table = _places_table([tuple(p) for p in places], gazetteer)  # type: ignore[misc]
     sex_table = pa.table({"value": pa.array(sexes, pa.string()),
                           "code": pa.array([read_sex(v) for v in sexes], pa.string())})
     con = case.con
