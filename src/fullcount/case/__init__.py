@@ -177,7 +177,7 @@ class Case:
                 sql = (f"DELETE FROM {table} WHERE file_id = ? AND file_id NOT IN "
                        "(SELECT file_id FROM sources)")
                 params = [file_id]
-            deleted += self.con.execute(sql, params).fetchone()[0]
+            deleted += fetch_one(self.con, sql, params)[0]
         return deleted
 
     def reload_settings(self) -> Settings:
@@ -239,6 +239,15 @@ class Case:
             self.con.execute(migration)
         self.con.execute(VIEWS)
         self._set_meta("schema_version", str(SCHEMA_VERSION))
+
+
+def fetch_one(con: duckdb.DuckDBPyConnection, sql: str,
+              params: list[Any] | None = None) -> tuple[Any, ...]:
+    """The one row a query returns (an aggregate always returns one)."""
+    row = con.execute(sql, params or []).fetchone()
+    if row is None:
+        raise RuntimeError(f"expected a row from: {sql.strip()[:80]}")
+    return row
 
 
 def utc_now() -> datetime:

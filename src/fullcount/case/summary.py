@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from fullcount.case import Case
+from fullcount.case import Case, fetch_one
 from fullcount.case.schema import SCHEMA_VERSION
 from fullcount.errors import FullcountError
 
@@ -19,13 +19,13 @@ def _rows(case: Case, sql: str, params: list[Any] | None = None) -> list[dict[st
 
 def case_status(case: Case) -> dict[str, Any]:
     """Counts a user wants first: sources, records, quarantine, flags, last activity."""
-    totals = case.con.execute(
+    totals = fetch_one(case.con,
         "SELECT count(*) FILTER (WHERE superseded_by IS NULL), count(*), "
         "coalesce(sum(rows_read) FILTER (WHERE superseded_by IS NULL), 0), "
         "coalesce(sum(records) FILTER (WHERE superseded_by IS NULL), 0), "
         "coalesce(sum(quarantined) FILTER (WHERE superseded_by IS NULL), 0), "
         "count(DISTINCT source) FILTER (WHERE superseded_by IS NULL) FROM sources"
-    ).fetchone()
+    )
     flags = case.con.execute(
         "SELECT flag, count(*) FROM (SELECT unnest(flags) AS flag FROM current_records) "
         "GROUP BY flag ORDER BY flag"
@@ -42,9 +42,9 @@ def case_status(case: Case) -> dict[str, Any]:
     last = case.con.execute(
         "SELECT logged_at, actor, action FROM audit_log ORDER BY entry_id DESC LIMIT 1"
     ).fetchone()
-    people = case.con.execute("SELECT count(DISTINCT entity_id) FROM entity_records").fetchone()[0]
-    runs = case.con.execute(
-        "SELECT count(DISTINCT run_id), max(created_at) FROM estimates").fetchone()
+    people = fetch_one(case.con, "SELECT count(DISTINCT entity_id) FROM entity_records")[0]
+    runs = fetch_one(case.con,
+                     "SELECT count(DISTINCT run_id), max(created_at) FROM estimates")
     return {
         "case": str(case.path),
         "name": case.settings.case.name,
@@ -131,7 +131,7 @@ def export_quarantine(case: Case, path: Path, *, source: str | None = None,
     """
     fmt = "(FORMAT json)" if path.suffix.lower() in (".jsonl", ".ndjson", ".json") else (
         "(FORMAT csv, HEADER true)")
-    count = case.con.execute(f"SELECT count(*) FROM ({query})").fetchone()[0]
+    count = fetch_one(case.con, f"SELECT count(*) FROM ({query})")[0]
     case.con.execute(f"COPY ({query}) TO {_literal(str(path.resolve()))} {fmt}")
     return int(count)
 

@@ -414,7 +414,8 @@ class LCMCR(Estimator):
         def positive(name: str, low: float = 0.0, inclusive: bool = False) -> None:
             value = getattr(self, name)
             ok = (isinstance(value, Real) and not isinstance(value, bool)
-                  and math.isfinite(value) and (value >= low if inclusive else value > low))
+                  and math.isfinite(float(value))
+                  and (float(value) >= low if inclusive else float(value) > low))
             if not ok:
                 relation = "≥" if inclusive else ">"
                 raise EstimationError(f"LCMCR: {name} must be a finite number {relation} "

@@ -33,6 +33,7 @@ ALL = "all"
 def histories_from_case(case: Case, strata_by: list[str] | None = None,
                         ) -> tuple[dict[str, CaptureHistories], list[str]]:
     """Capture histories per stratum (``{"all": …}`` without strata) and warnings."""
+    from fullcount.case import fetch_one
     from fullcount.ingest.fields import FIELD_NAMES
 
     con = case.con
@@ -47,18 +48,18 @@ def histories_from_case(case: Case, strata_by: list[str] | None = None,
         raise FullcountError(
             f"estimation needs at least 2 sources; the case has {len(lists)}",
             hint="Ingest more lists with `fullcount ingest`.")
-    linked = con.execute(
+    linked = fetch_one(con,
         "SELECT count(*) FROM entity_records e JOIN current_records r USING (record_id)"
-    ).fetchone()[0]
+    )[0]
     if linked == 0:
         raise FullcountError(
             "the case has no register of people yet (no entities), so there is nothing to "
             "count", hint="Link the records first (the linkage stage), then estimate; "
             "or estimate from a table with `fullcount estimate --histories FILE.csv`.")
     warnings = []
-    unlinked = con.execute(
+    unlinked = fetch_one(con,
         "SELECT count(*) FROM current_records WHERE record_id NOT IN "
-        "(SELECT record_id FROM entity_records)").fetchone()[0]
+        "(SELECT record_id FROM entity_records)")[0]
     if unlinked:
         warnings.append(f"{unlinked:,} current records are in no entity (ingested after the "
                         "last linkage?): they are not counted; re-run linkage")
@@ -176,10 +177,10 @@ def run_estimate_stage(case: Case, methods: list[str] | None = None, *,
     run = estimate_histories(histories, methods, seed=seed, level=level,
                              sensitivity=sensitivity, on_step=on_step)
     run.warnings.extend(warnings)
-    from fullcount.case import utc_now
+    from fullcount.case import fetch_one, utc_now
 
     with case.transaction() as con:
-        first = con.execute("SELECT coalesce(max(estimate_id), 0) FROM estimates").fetchone()[0]
+        first = fetch_one(con, "SELECT coalesce(max(estimate_id), 0) FROM estimates")[0]
         now = utc_now()
         for offset, e in enumerate(run.estimates + run.sensitivity, 1):
             con.execute(

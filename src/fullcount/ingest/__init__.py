@@ -22,7 +22,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from fullcount.case import Case, current_actor, utc_now
+from fullcount.case import Case, current_actor, fetch_one, utc_now
 from fullcount.errors import IngestError
 from fullcount.ingest.encoding import EncodingChoice, choose_encoding
 from fullcount.ingest.fields import FIELD_NAMES, NAME_FIELDS, suggest_mapping
@@ -258,12 +258,16 @@ def ingest_file(
     # they stay invisible; the final transaction registers the file and makes them visible
     # all at once. Interrupted, nothing shows and the rows are discarded (here, or by the
     # next writer to open the case after a crash).
-    file_id = case.con.execute(
+    file_id = fetch_one(case.con,
         "SELECT greatest((SELECT max(file_id) FROM sources), "
         "(SELECT max(file_id) FROM record_rows), (SELECT max(file_id) FROM quarantine_rows), 0)"
-        " + 1").fetchone()[0]
-    total = reader.size if isinstance(reader, CsvReader) else (
-        reader.rows_total if isinstance(reader, XlsxReader) else len(reader.items))
+        " + 1")[0]
+    if isinstance(reader, CsvReader):
+        total = reader.size
+    elif isinstance(reader, XlsxReader):
+        total = reader.rows_total
+    else:
+        total = len(reader.items) if isinstance(reader, JsonReader) else 0
     tick = progress(f"{path.name} → {source}", total) if progress else None
     reasons: Counter[str] = Counter()
     writer = _RecordWriter(case, columns, used, file_id=file_id, source=source,
@@ -329,10 +333,10 @@ def _register_file(case: Case, file_id: int, path: Path, source: str, result: In
         + ("" if supersede else "AND file_name = ?"),
         [source] if supersede else [source, path.name],
     ).fetchall()
-    version = con.execute(
+    version = fetch_one(con,
         "SELECT coalesce(max(version), 0) + 1 FROM sources WHERE source = ? AND file_name = ?",
         [source, path.name],
-    ).fetchone()[0]
+    )[0]
     con.execute(
         "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
         [file_id, source, version, path.name, str(path.resolve()), result.sha256,
@@ -354,7 +358,7 @@ def _register_file(case: Case, file_id: int, path: Path, source: str, result: In
 @contextmanager
 def _duckdb_threads(case: Case, threads: int) -> Iterator[None]:
     """Limit DuckDB's threads while Python parses on the other core."""
-    previous = case.con.execute("SELECT current_setting('threads')").fetchone()[0]
+    previous = fetch_one(case.con, "SELECT current_setting('threads')")[0]
     case.con.execute(f"SET threads = {int(threads)}")
     try:
         yield
@@ -391,10 +395,10 @@ class _RecordWriter:
         if "date_of_death" in mapping:
             self.lookups["date_lookup"] = (index[mapping["date_of_death"]], _Lookup(
                 _readable_date, {}, lambda _: {}))
-        self.first_record = self.con.execute(
-            "SELECT coalesce(max(record_id), 0) FROM record_rows").fetchone()[0]
-        self.first_quarantine = self.con.execute(
-            "SELECT coalesce(max(quarantine_id), 0) FROM quarantine_rows").fetchone()[0]
+        self.first_record = fetch_one(self.con,
+            "SELECT coalesce(max(record_id), 0) FROM record_rows")[0]
+        self.first_quarantine = fetch_one(self.con,
+            "SELECT coalesce(max(quarantine_id), 0) FROM quarantine_rows")[0]
 
         def field_sql(name: str) -> str:
             if name not in mapping:

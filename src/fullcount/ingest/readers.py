@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from fullcount.errors import IngestError
 from fullcount.ingest.encoding import EncodingChoice
@@ -253,7 +253,7 @@ class CsvReader(SourceReader):
                             yield _columnar(good, width, row_numbers, line_numbers, rejected)
                             good, row_numbers, line_numbers, rejected = [], [], [], []
                             if progress is not None:
-                                progress(handle.buffer.tell())
+                                progress(cast(io.BufferedReader, handle.buffer).tell())
                     done = True
                 except csv.Error as exc:
                     start = last_line + 1

@@ -108,12 +108,14 @@ def _places_table(pairs: list[tuple[str | None, str | None]],
 def run_normalize_stage(case: Case, *, redo: bool = False,
                         progress: Progress | None = None) -> NormalizeResult:
     """Fill the normalised columns of every record that needs it (all with ``redo``)."""
+    from fullcount.case import fetch_one
+
     where = ("file_id IN (SELECT file_id FROM sources)" if redo else
              f"file_id IN (SELECT file_id FROM sources) AND "
              f"normalize_version IS DISTINCT FROM {NORMALIZE_VERSION}")
     result = NormalizeResult()
-    result.records = case.con.execute(
-        f"SELECT count(*) FROM record_rows WHERE {where}").fetchone()[0]
+    result.records = fetch_one(case.con,
+        f"SELECT count(*) FROM record_rows WHERE {where}")[0]
     if result.records == 0:
         return result
     names = _distinct(case, NAME_SQL, where)
@@ -177,11 +179,11 @@ def run_normalize_stage(case: Case, *, redo: bool = False,
                 ) d
                 WHERE record_rows.record_id = d.record_id
             """)
-            coverage = con.execute("""
+            coverage = fetch_one(con, """
                 SELECT count(*), count(name_key), count(date_iso), count(place_canonical),
                        count(province_canonical), count(sex_code)
                 FROM record_rows WHERE file_id IN (SELECT file_id FROM sources)
-            """).fetchone()
+            """)
             result.coverage = dict(zip(
                 ("records", "name_key", "date_iso", "place_canonical", "province_canonical",
                  "sex_code"), (int(c) for c in coverage)))
