@@ -93,16 +93,10 @@ def list_quarantine(case: Case, *, source: str | None = None, reason: str | None
                     limit: int | None = None, include_superseded: bool = False
                     ) -> list[dict[str, Any]]:
     """Quarantined rows, in file order, with the file they came from."""
-    where, params = _quarantine_filter(source, reason, include_superseded)
-    sql = f"""
-        SELECT q.quarantine_id, q.source, s.file_name, s.version, q.row_number,
-               q.line_number, q.reason_code, q.reason, q.raw_text
-        FROM quarantine q JOIN sources s USING (file_id) {where}
-        ORDER BY q.quarantine_id
-    """
+    sql = _quarantine_query(source, reason, include_superseded)
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    return _rows(case, sql, params)
+    return _rows(case, sql)
 
 
 def quarantined_row(case: Case, quarantine_id: int) -> dict[str, Any]:
@@ -122,13 +116,7 @@ def quarantined_row(case: Case, quarantine_id: int) -> dict[str, Any]:
 def export_quarantine(case: Case, path: Path, *, source: str | None = None,
                       reason: str | None = None, include_superseded: bool = False) -> int:
     """Write quarantined rows to CSV (or JSON Lines for .jsonl); return how many."""
-    where, params = _quarantine_filter(source, reason, include_superseded)
-    query = f"""
-        SELECT q.quarantine_id, q.source, s.file_name, s.version, q.row_number,
-               q.line_number, q.reason_code, q.reason, q.raw_text
-        FROM quarantine q JOIN sources s USING (file_id) {where}
-        ORDER BY q.quarantine_id
-    """
+    query = _quarantine_query(source, reason, include_superseded)
     fmt = "(FORMAT json)" if path.suffix.lower() in (".jsonl", ".ndjson", ".json") else (
         "(FORMAT csv, HEADER true)")
     count = fetch_one(case.con, f"SELECT count(*) FROM ({query})")[0]
@@ -136,8 +124,9 @@ def export_quarantine(case: Case, path: Path, *, source: str | None = None,
     return int(count)
 
 
-def _quarantine_filter(source: str | None, reason: str | None,
-                       include_superseded: bool) -> tuple[str, list[Any]]:
+def _quarantine_query(source: str | None, reason: str | None,
+                      include_superseded: bool) -> str:
+    """The quarantined rows a listing or export shows, in file order."""
     # Literals, not parameters: DuckDB's COPY does not take prepared parameters.
     clauses: list[str] = []
     if not include_superseded:
@@ -146,7 +135,13 @@ def _quarantine_filter(source: str | None, reason: str | None,
         clauses.append(f"q.source = {_literal(source)}")
     if reason:
         clauses.append(f"q.reason_code = {_literal(reason)}")
-    return ("WHERE " + " AND ".join(clauses)) if clauses else "", []
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    return f"""
+        SELECT q.quarantine_id, q.source, s.file_name, s.version, q.row_number,
+               q.line_number, q.reason_code, q.reason, q.raw_text
+        FROM quarantine q JOIN sources s USING (file_id) {where}
+        ORDER BY q.quarantine_id
+    """
 
 
 def _literal(text: str) -> str:
