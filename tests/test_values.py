@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fullcount.ingest.fields import FIELDS, recognise, suggest_mapping
-from fullcount.ingest.values import read_age
+from fullcount.normalize.ages import read_age
 from fullcount.normalize.dates import JALALI_MONTHS, parse_date
 from fullcount.normalize.script import fold_digits, fold_script
 

@@ -34,7 +34,7 @@ from fullcount.ingest.readers import (
     SourceReader,
     XlsxReader,
 )
-from fullcount.ingest.values import read_age
+from fullcount.normalize.ages import read_age
 from fullcount.normalize.dates import ParsedDate, parse_date
 from fullcount.settings import check_source_name, record_source
 
