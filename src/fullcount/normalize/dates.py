@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import calendar as gregorian_calendar
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -46,7 +45,7 @@ from typing import Literal
 import jdatetime
 from hijridate import Gregorian, Hijri
 
-from fullcount.normalize.script import fold_script
+from fullcount.normalize.script import fold_for_matching
 
 __all__ = [
     "GREGORIAN_MONTHS",
@@ -56,7 +55,6 @@ __all__ = [
     "DateRules",
     "ParsedDate",
     "Precision",
-    "fold_for_matching",
     "from_gregorian",
     "month_length",
     "parse_date",
@@ -164,27 +162,6 @@ def from_gregorian(day: date, calendar: str) -> tuple[int, int, int]:
         h = Gregorian.fromdate(day).to_hijri()
         return h.year, h.month, h.day
     return day.year, day.month, day.day
-
-
-# --------------------------------------------------------------------------- folding
-
-# Latin diacritics (ā, š, ḥ…) and Arabic marks (hamza above/below, madda, harakat) after
-# NFKD decomposition; dropping them folds أ إ آ to ا and ئ ؤ to their base letters.
-_MARKS = re.compile("[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
-# Sorani Kurdish and other Arabic-script letters to the Persian letters they stand for.
-_EXTRA_LETTERS = str.maketrans({
-    "ە": "ه", "ھ": "ه", "ہ": "ه", "ێ": "ی", "ې": "ی", "ۆ": "و", "ۇ": "و", "ڵ": "ل",
-    "ڕ": "ر", "ڤ": "و", "ٸ": "ی",
-    "–": "-", "—": "-", "−": "-", "‐": "-", "‑": "-", "‒": "-", "―": "-", "ـ": "",
-    "ʿ": "'", "ʾ": "'", "‘": "'", "’": "'", "`": "'", "´": "'",
-})
-
-
-def fold_for_matching(text: str) -> str:
-    """Fold ``text`` for dictionary look-ups: script (fold_script), Kurdish letters,
-    Latin diacritics, dashes and quotes, and case."""
-    text = _MARKS.sub("", unicodedata.normalize("NFKD", text))
-    return fold_script(text.translate(_EXTRA_LETTERS)).casefold()
 
 
 # --------------------------------------------------------------------------- month names

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Literal
 
 from fullcount.errors import FullcountError
-from fullcount.normalize.dates import fold_for_matching
+from fullcount.normalize.script import fold_for_matching
 
 __all__ = [
     "COLUMNS",

@@ -48,3 +48,22 @@ def fold_script(text: str, *, zwnj: str = " ") -> str:
     text = _DROP.sub("", text)
     text = text.translate(_LETTERS).translate(_DIGITS)
     return " ".join(text.split())
+
+
+# Latin diacritics (ā, š, ḥ…) and Arabic marks (hamza above/below, madda, harakat) after
+# NFKD decomposition; dropping them folds أ إ آ to ا and ئ ؤ to their base letters.
+_MARKS = re.compile("[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+# Sorani Kurdish and other Arabic-script letters to the Persian letters they stand for.
+_EXTRA_LETTERS = str.maketrans({
+    "ە": "ه", "ھ": "ه", "ہ": "ه", "ێ": "ی", "ې": "ی", "ۆ": "و", "ۇ": "و", "ڵ": "ل",
+    "ڕ": "ر", "ڤ": "و", "ٸ": "ی",
+    "–": "-", "—": "-", "−": "-", "‐": "-", "‑": "-", "‒": "-", "―": "-", "ـ": "",
+    "ʿ": "'", "ʾ": "'", "‘": "'", "’": "'", "`": "'", "´": "'",
+})
+
+
+def fold_for_matching(text: str) -> str:
+    """Fold ``text`` for dictionary look-ups: script (fold_script), Kurdish letters,
+    Latin diacritics, dashes and quotes, and case."""
+    text = _MARKS.sub("", unicodedata.normalize("NFKD", text))
+    return fold_script(text.translate(_EXTRA_LETTERS)).casefold()
