@@ -25,9 +25,23 @@ if TYPE_CHECKING:
 # Bump when a rule changes so that `fullcount normalize` redoes older rows.
 NORMALIZE_VERSION = 1
 
-# The string a record's name is read from: the full name, else given + family.
-NAME_SQL = ("coalesce(NULLIF(trim(full_name), ''), "
-            "NULLIF(trim(concat_ws(' ', given_name, family_name)), ''))")
+
+def _name_sql(table: str = "") -> str:
+    """The string a record's name is read from: the full name, else given + family
+    (columns of ``table``, an alias, when given)."""
+    t = f"{table}." if table else ""
+    return (f"coalesce(NULLIF(trim({t}full_name), ''), "
+            f"NULLIF(trim(concat_ws(' ', {t}given_name, {t}family_name)), ''))")
+
+
+def _pending_sql(redo: bool, table: str = "") -> str:
+    """Which records to normalise: those of registered files not yet normalised with
+    the current rules (all of them with ``redo``)."""
+    t = f"{table}." if table else ""
+    registered = f"{t}file_id IN (SELECT file_id FROM sources)"
+    if redo:
+        return registered
+    return f"{registered} AND {t}normalize_version IS DISTINCT FROM {NORMALIZE_VERSION}"
 
 Progress = Callable[[str, int], Callable[[int], None]]
 
@@ -110,15 +124,13 @@ def run_normalize_stage(case: Case, *, redo: bool = False,
     """Fill the normalised columns of every record that needs it (all with ``redo``)."""
     from fullcount.case import fetch_one
 
-    where = ("file_id IN (SELECT file_id FROM sources)" if redo else
-             f"file_id IN (SELECT file_id FROM sources) AND "
-             f"normalize_version IS DISTINCT FROM {NORMALIZE_VERSION}")
+    where = _pending_sql(redo)
     result = NormalizeResult()
     result.records = fetch_one(case.con,
         f"SELECT count(*) FROM record_rows WHERE {where}")[0]
     if result.records == 0:
         return result
-    names = _distinct(case, NAME_SQL, where)
+    names = _distinct(case, _name_sql(), where)
     fathers = _distinct(case, "NULLIF(trim(father_name), '')", where)
     dates = _distinct(case, "NULLIF(trim(date_of_death), '')", where)
     places = _distinct(case, "NULLIF(trim(place), ''), NULLIF(trim(province), '')", where)
@@ -168,14 +180,14 @@ def run_normalize_stage(case: Case, *, redo: bool = False,
                            t.precision AS date_precision, t.calendar AS date_calendar,
                            t.reason AS date_reason, p.place_canonical, p.province_canonical
                     FROM record_rows r
-                    LEFT JOIN norm_names n ON n.value = {NAME_SQL.replace('full_name', 'r.full_name').replace('given_name', 'r.given_name').replace('family_name', 'r.family_name')}
+                    LEFT JOIN norm_names n ON n.value = {_name_sql('r')}
                     LEFT JOIN norm_fathers f ON f.value = NULLIF(trim(r.father_name), '')
                     LEFT JOIN norm_dates t ON t.value = NULLIF(trim(r.date_of_death), '')
                     LEFT JOIN norm_places p
                         ON p.place IS NOT DISTINCT FROM NULLIF(trim(r.place), '')
                         AND p.province IS NOT DISTINCT FROM NULLIF(trim(r.province), '')
                     LEFT JOIN norm_sexes s ON s.value = NULLIF(trim(r.sex), '')
-                    WHERE {where.replace('file_id', 'r.file_id').replace('normalize_version', 'r.normalize_version')}
+                    WHERE {_pending_sql(redo, 'r')}
                 ) d
                 WHERE record_rows.record_id = d.record_id
             """)
