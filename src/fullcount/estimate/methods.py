@@ -53,8 +53,6 @@ def applicable(method: str, histories: CaptureHistories) -> str | None:
 def factory(method: str, **params: Any) -> Callable[[], Estimator]:
     """A function making a fresh, unfitted estimator with ``params``."""
     cls = estimator_class(method)
-    import inspect
-
-    accepted = set(inspect.signature(cls.__init__).parameters) - {"self"}
+    accepted = cls.param_names()
     chosen = {k: v for k, v in params.items() if k in accepted and v is not None}
     return lambda: cls(**chosen)

@@ -123,9 +123,13 @@ class Estimator:
             raise EstimationError(f"{type(self).__name__} is not fitted: call fit() first")
         return summary_table([self.estimate_])
 
-    def get_params(self) -> dict[str, Any]:
-        """The constructor's parameters (as scikit-learn's ``get_params``)."""
+    @classmethod
+    def param_names(cls) -> tuple[str, ...]:
+        """The names of the constructor's parameters."""
         import inspect
 
-        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
-        return {name: getattr(self, name) for name in names}
+        return tuple(p for p in inspect.signature(cls.__init__).parameters if p != "self")
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor's parameters (as scikit-learn's ``get_params``)."""
+        return {name: getattr(self, name) for name in self.param_names()}
