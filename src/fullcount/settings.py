@@ -76,6 +76,27 @@ class NormalizeSettings(_Strict):
         "relative to the case folder; empty for the built-in one only")
 
 
+class LinkSettings(_Strict):
+    engine: Literal["duckdb", "spark"] = Field(
+        "duckdb", description="where linkage runs: duckdb (this machine) or spark")
+    spark_master: str = Field(
+        "local[*]", description="Spark master URL for engine = spark, e.g. local[*] or "
+        "spark://host:7077")
+    threshold: float = Field(
+        0.0, ge=0.0, lt=1.0, description="match probability at or above which two records "
+        "are the same person; 0 lets the trained model choose (best expected F1)")
+    keep_pairs_above: float = Field(
+        0.001, ge=0.0, lt=1.0, description="candidate pairs below this match probability "
+        "are not kept in the case")
+    uncertain_low: float = Field(
+        0.1, gt=0.0, lt=1.0, description="pairs between uncertain_low and uncertain_high "
+        "are uncertain: shown for review")
+    uncertain_high: float = Field(0.9, gt=0.0, lt=1.0)
+    u_sample_pairs: int = Field(
+        2_000_000, ge=10_000, description="random record pairs used to estimate how often "
+        "non-matches agree by chance (u probabilities)")
+
+
 class StrataSettings(_Strict):
     by: list[str] = Field(
         default_factory=list, description="record fields whose values define strata"
@@ -88,6 +109,7 @@ class Settings(_Strict):
     engine: EngineSettings = Field(default_factory=EngineSettings)
     normalize: NormalizeSettings = Field(default_factory=NormalizeSettings)
     strata: StrataSettings = Field(default_factory=StrataSettings)
+    link: LinkSettings = Field(default_factory=LinkSettings)
     sources: dict[str, SourceSettings] = Field(default_factory=dict)
 
     @field_validator("sources")
@@ -166,6 +188,16 @@ threads = 0
 # A CSV of your own places (same columns as fullcount's gazetteer), to extend the
 # built-in gazetteer of Iranian provinces and towns; path relative to this folder.
 gazetteer = ""
+
+[link]
+# Linkage (which records are the same person). engine = "duckdb" runs on this machine;
+# "spark" runs the same model on Spark (spark_master, e.g. "local[*]").
+# threshold: match probability from which two records are one person; 0 lets the
+# trained model choose. Pairs between uncertain_low and uncertain_high are for review.
+engine = "duckdb"
+threshold = 0.0
+uncertain_low = 0.1
+uncertain_high = 0.9
 
 [strata]
 # Record fields whose values split the case into strata for estimation,

@@ -145,6 +145,71 @@ ALTER TABLE record_rows ADD COLUMN province_canonical VARCHAR;
 ALTER TABLE record_rows ADD COLUMN normalize_version INTEGER;
 """
 
+_V4 = """
+-- Linkage models: the Splink model (settings with trained m and u probabilities, as
+-- Splink saves it), the threshold used, and the checks made on the trained weights.
+CREATE TABLE link_models (
+    model_id         INTEGER PRIMARY KEY,
+    created_at       TIMESTAMP NOT NULL,
+    engine           VARCHAR NOT NULL,
+    splink_model     JSON NOT NULL,
+    threshold        DOUBLE NOT NULL,
+    threshold_origin VARCHAR NOT NULL,   -- 'settings' or 'model' (best expected F1)
+    checks           JSON NOT NULL,
+    training         JSON NOT NULL,
+    software_version VARCHAR NOT NULL
+);
+
+-- Candidate pairs of records as scored by a model (record_id_l < record_id_r). Pairs
+-- below [link] keep_pairs_above are not kept. `gammas` and `weights` hold, per
+-- comparison of the model in order, the level the pair fell in (Splink's gamma) and its
+-- match weight in bits (term-frequency adjustment included): enough to explain the pair
+-- without scoring it again.
+CREATE TABLE pairs (
+    record_id_l       BIGINT NOT NULL,
+    record_id_r       BIGINT NOT NULL,
+    model_id          INTEGER NOT NULL,
+    match_weight      DOUBLE NOT NULL,
+    match_probability DOUBLE NOT NULL,
+    gammas            TINYINT[] NOT NULL,
+    weights           DOUBLE[] NOT NULL
+);
+
+-- Human decisions on pairs (record_id_l < record_id_r): 'match' (must-link),
+-- 'non_match' (cannot-link) or 'unsure'. The latest decision on a pair that is not
+-- withdrawn is the one that counts; undo withdraws, nothing is deleted.
+CREATE TABLE decisions (
+    decision_id   BIGINT PRIMARY KEY,
+    record_id_l   BIGINT NOT NULL,
+    record_id_r   BIGINT NOT NULL,
+    decision      VARCHAR NOT NULL,
+    reviewer      VARCHAR NOT NULL,
+    decided_at    TIMESTAMP NOT NULL,
+    note          VARCHAR,
+    withdrawn_at  TIMESTAMP
+);
+
+-- The register: one row per person, with the best-known value of each field among
+-- their records (entity_records lists the records).
+CREATE TABLE entities (
+    entity_id          BIGINT PRIMARY KEY,
+    n_records          INTEGER NOT NULL,
+    sources            VARCHAR[] NOT NULL,
+    name_persian       VARCHAR,
+    name_latin         VARCHAR,
+    name_key           VARCHAR,
+    father_key         VARCHAR,
+    sex_code           VARCHAR,
+    age_min            INTEGER,
+    age_max            INTEGER,
+    date_iso           DATE,
+    place_canonical    VARCHAR,
+    province_canonical VARCHAR,
+    min_link_probability DOUBLE,   -- weakest link inside the entity; NULL for one record
+    model_id           INTEGER
+);
+"""
+
 # The views users and later stages read. DuckDB fixes a view's columns when it is made,
 # so they are made again after every migration (a migration that adds a column to
 # `record_rows` needs no view changes of its own).
@@ -161,7 +226,14 @@ CREATE OR REPLACE VIEW current_sources AS
 CREATE OR REPLACE VIEW current_records AS
     SELECT * FROM record_rows
     WHERE file_id IN (SELECT file_id FROM sources WHERE superseded_by IS NULL);
+
+CREATE OR REPLACE VIEW current_decisions AS
+    SELECT * EXCLUDE (rank) FROM (
+        SELECT *, row_number() OVER (PARTITION BY record_id_l, record_id_r
+                                     ORDER BY decided_at DESC, decision_id DESC) AS rank
+        FROM decisions WHERE withdrawn_at IS NULL
+    ) WHERE rank = 1;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1167,3 +1167,21 @@ def _similarity(a: str, b: str) -> float:
         score *= 0.7 + 0.3 * _component_similarity(x.father, y.father)
     return round(min(1.0, max(0.0, score)), 6)
 
+
+
+def phonetic_of_key(key: str | None) -> str:
+    """The phonetic form (see ``phonetic_key``) of one component key, such as a
+    ``given_key``; ``""`` for no key."""
+    return _phonetic(key) if key else ""
+
+
+@lru_cache(maxsize=1)
+def lexicon_keys() -> frozenset[str]:
+    """The keys of the names the lexicon knows as whole given names or surnames.
+
+    Two different keys that are both in this set are two different names (Hassan and
+    Hossein), not two spellings of one: linkage treats them as a disagreement, however
+    alike they look.
+    """
+    return frozenset(entry.key for entry in _ENTRIES
+                     if entry.roles & {"m", "f", "s"} and entry.key)
