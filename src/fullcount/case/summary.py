@@ -45,6 +45,16 @@ def case_status(case: Case) -> dict[str, Any]:
     people = fetch_one(case.con, "SELECT count(DISTINCT entity_id) FROM entity_records")[0]
     runs = fetch_one(case.con,
                      "SELECT count(DISTINCT run_id), max(created_at) FROM estimates")
+    link = case.settings.link
+    pairs, uncertain, threshold = fetch_one(case.con, """
+        SELECT count(*), count(*) FILTER (WHERE match_probability >= ?
+                                            AND match_probability < ?),
+               (SELECT threshold FROM link_models ORDER BY model_id DESC LIMIT 1)
+        FROM pairs""", [link.uncertain_low, link.uncertain_high])
+    decided = dict(case.con.execute(
+        "SELECT decision, count(*) FROM current_decisions GROUP BY decision").fetchall())
+    unlinked = fetch_one(case.con, "SELECT count(*) FROM current_records WHERE record_id "
+                                   "NOT IN (SELECT record_id FROM entity_records)")[0]
     return {
         "case": str(case.path),
         "name": case.settings.case.name,
@@ -64,9 +74,15 @@ def case_status(case: Case) -> dict[str, Any]:
             {"at": str(last[0]), "actor": last[1], "action": last[2]} if last else None
         ),
         "entities": int(people),
+        "pairs": int(pairs),
+        "uncertain_pairs": int(uncertain),
+        "threshold": threshold,
+        "decisions": {k: int(v) for k, v in decided.items()},
+        "unlinked_records": int(unlinked),
         "stages": {
             "ingest": "done" if totals[1] else "not run",
-            "link": "done" if people else "not run",
+            "link": ("not run" if not people else
+                     f"done, {unlinked:,} new record(s) to link" if unlinked else "done"),
             "estimate": f"{runs[0]} run(s), last {runs[1]:%Y-%m-%d %H:%M} UTC" if runs[0]
             else "not run",
         },

@@ -6,6 +6,7 @@ import sys
 
 from fullcount.cli import (  # noqa: F401
     case_commands,
+    link_commands,
     estimate_command,
     ingest_command,
     normalize_command,

@@ -169,3 +169,33 @@ def progress_bars() -> Iterator[Callable[[str, int], Callable[[int], None]] | No
             return lambda done: progress.update(task, completed=done)
 
         yield start
+
+
+@contextmanager
+def progress_steps(title: str) -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr naming the current step of a long stage, each finished step
+    listed with its time (only when stderr is a terminal; otherwise silent).
+
+    Yields ``say(step)``: call it when a new step starts.
+    """
+    import time
+
+    if not err.is_terminal:
+        yield lambda _step: None
+        return
+    started: list[Any] = []
+
+    def finish() -> None:
+        if started:
+            step, at = started.pop()
+            err.print(f"  [dim]{safe(step)} ({time.perf_counter() - at:.1f} s)[/dim]")
+
+    with err.status(f"{title}…") as status:
+
+        def say(step: str) -> None:
+            finish()
+            started.append((step, time.perf_counter()))
+            status.update(f"{title}: {safe(step)}…")
+
+        yield say
+        finish()

@@ -76,6 +76,12 @@ def status(case_dir: CaseOption = Path("."), as_json: JsonOption = False) -> Non
     if info["flagged"]:
         flags = ", ".join(f"{k} {v:,}" for k, v in info["flagged"].items())
         out.print(f"Records kept but flagged: {flags}")
+    if info["entities"]:
+        decided = ", ".join(f"{k} {v:,}" for k, v in info["decisions"].items()) or "none"
+        out.print(f"Register: {info['entities']:,} people from {info['records']:,} records; "
+                  f"{info['pairs']:,} candidate pairs, {info['uncertain_pairs']:,} uncertain "
+                  f"(for review); threshold {info['threshold']:.2f}; decisions: {decided}",
+                  markup=False)
     out.print("Stages: " + ", ".join(f"{k} {v}" for k, v in info["stages"].items()),
               markup=False)
     if info["last_activity"]:

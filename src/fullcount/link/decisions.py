@@ -1,0 +1,94 @@
+"""Reviewers' decisions on pairs of records: the must-links and cannot-links clustering
+honours. Every decision and every undo is written to the audit log; nothing is deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fullcount.errors import FullcountError
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from fullcount.case import Case
+
+DECISIONS = ("match", "non_match", "unsure")
+
+
+@dataclass(frozen=True)
+class Decision:
+    decision_id: int
+    record_id_l: int
+    record_id_r: int
+    decision: str
+    reviewer: str
+    decided_at: datetime
+    note: str | None
+
+
+def record_decision(case: Case, a: int, b: int, decision: str, *, reviewer: str,
+                    note: str | None = None) -> Decision:
+    """Record that records ``a`` and ``b`` are (``match``), are not (``non_match``) or may
+    be (``unsure``) the same person. It applies at the next clustering."""
+    from fullcount.case import fetch_one, utc_now
+
+    if decision not in DECISIONS:
+        raise FullcountError(f"'{decision}' is not a decision",
+                             hint=f"Use one of: {', '.join(DECISIONS)}.")
+    if a == b:
+        raise FullcountError("a decision needs two different records")
+    if not reviewer.strip():
+        raise FullcountError("a decision needs the reviewer's name")
+    left, right = min(a, b), max(a, b)
+    found = fetch_one(case.con, "SELECT count(*) FROM current_records "
+                                "WHERE record_id IN (?, ?)", [left, right])[0]
+    if found != 2:
+        raise FullcountError(f"records {left} and {right} are not both current records")
+    with case.transaction():
+        decision_id = fetch_one(case.con, "SELECT coalesce(max(decision_id), 0) + 1 "
+                                          "FROM decisions")[0]
+        at = utc_now()
+        case.con.execute("""
+            INSERT INTO decisions (decision_id, record_id_l, record_id_r, decision, reviewer,
+                                   decided_at, note)
+            VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            [decision_id, left, right, decision, reviewer.strip(), at, note])
+        case.audit("decision", {"decision_id": decision_id, "record_id_l": left,
+                                "record_id_r": right, "decision": decision,
+                                "reviewer": reviewer.strip(), "note": note})
+    return Decision(decision_id, left, right, decision, reviewer.strip(), at, note)
+
+
+def withdraw_decision(case: Case, decision_id: int, *, reviewer: str) -> None:
+    """Undo a decision: it stops counting (the pair's previous decision, if any, counts
+    again). The decision stays in the case, marked withdrawn."""
+    from fullcount.case import fetch_one, utc_now
+
+    row = fetch_one(case.con, "SELECT withdrawn_at FROM decisions WHERE decision_id = ?",
+                    [decision_id]) if _exists(case, decision_id) else None
+    if row is None:
+        raise FullcountError(f"there is no decision {decision_id}")
+    if row[0] is not None:
+        raise FullcountError(f"decision {decision_id} is already withdrawn")
+    with case.transaction():
+        case.con.execute("UPDATE decisions SET withdrawn_at = ? WHERE decision_id = ?",
+                         [utc_now(), decision_id])
+        case.audit("decision_withdrawn", {"decision_id": decision_id,
+                                          "reviewer": reviewer.strip()})
+
+
+def _exists(case: Case, decision_id: int) -> bool:
+    from fullcount.case import fetch_one
+
+    return bool(fetch_one(case.con, "SELECT count(*) FROM decisions WHERE decision_id = ?",
+                          [decision_id])[0])
+
+
+def current_decisions(case: Case) -> list[Decision]:
+    """The decision that counts for each decided pair, oldest first."""
+    rows = case.con.execute("""
+        SELECT decision_id, record_id_l, record_id_r, decision, reviewer, decided_at, note
+        FROM current_decisions ORDER BY decided_at, decision_id""").fetchall()
+    return [Decision(*row) for row in rows]
