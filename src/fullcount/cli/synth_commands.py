@@ -21,12 +21,16 @@ from fullcount.cli.app import (
     out,
     print_json,
     progress_bars,
+    progress_steps,
     safe,
     table,
 )
 from fullcount.cli.normalize_command import report_normalize
 from fullcount.errors import FullcountError
+from fullcount.estimate.stage import run_estimate_stage
 from fullcount.ingest import ingest_file
+from fullcount.link.evaluate import evaluate_register
+from fullcount.link.stage import run_link_stage
 from fullcount.normalize.stage import run_normalize_stage
 from fullcount.synth import SynthSummary, generate
 
@@ -159,21 +163,39 @@ def demo(
             normalized = run_normalize_stage(case, progress=start)
         report_normalize(normalized)
         status = case_status(case)
-    out.print(
-        f"  case now holds {status['records']:,} records from {status['sources']} sources; "
-        f"{status['quarantined']:,} rows quarantined"
-        + (", flagged: " + ", ".join(f"{k} {v:,}" for k, v in status["flagged"].items())
-           if status["flagged"] else "")
-    )
+        out.print(
+            f"  case now holds {status['records']:,} records from {status['sources']} "
+            f"sources; {status['quarantined']:,} rows quarantined"
+            + (", flagged: " + ", ".join(f"{k} {v:,}" for k, v in status["flagged"].items())
+               if status["flagged"] else ""))
+        out.print("[bold]5. Link[/bold] (which records are the same person, within and "
+                  "across lists)")
+        with progress_steps("linking") as say:
+            linked = run_link_stage(case, progress=say)
+        out.print(f"  {linked.records:,} records -> {linked.entities:,} people; "
+                  f"{linked.uncertain_pairs:,} uncertain pairs for review "
+                  f"(threshold {linked.threshold:.2f})", markup=False)
+        quality = evaluate_register(case, summary.out_dir / "truth")
+        out.print(f"  against the truth: pairwise F1 {quality.f1:.3f} (precision "
+                  f"{quality.precision:.3f}, recall {quality.recall:.3f}); people "
+                  f"{quality.entities:,} vs {quality.true_people:,} "
+                  f"({quality.entity_error:+.1%})", markup=False)
+        out.print("[bold]6. Estimate[/bold] (how many in total, including those no list "
+                  "recorded)")
+        run = run_estimate_stage(case, ["loglinear", "lcmcr"])
     truth = json.loads((summary.out_dir / "truth" / "summary.json").read_text())
-    out.print("[bold]Not yet built[/bold]: linkage, review, estimation on the register and "
-              "the report are later stages; the demo will run them as they land.")
-    out.print(f"  true total to recover: {truth['n']:,} people "
-              f"({truth['n_observed']:,} on at least one list)")
+    for estimate in run.estimates:
+        out.print(f"  {estimate.method}: {estimate.point:,.0f} "
+                  f"({estimate.level:.0%} interval {estimate.lower:,.0f} – "
+                  f"{estimate.upper:,.0f})", markup=False)
+    out.print(f"  true total: {truth['n']:,} people ({truth['n_observed']:,} on at least "
+              "one list)")
+    out.print("[bold]Not yet built[/bold]: the review page and the report are later "
+              "stages; the demo will run them as they land.")
     out.print("[bold]Where things are[/bold]")
     out.print(f"  lists:  {summary.out_dir}", markup=False)
     out.print(f"  truth:  {summary.out_dir / 'truth'}", markup=False)
     out.print(f"  case:   {case_dir}  (try `fullcount status --case {case_dir}`, "
-              f"`fullcount quarantine list --case {case_dir}`)", markup=False)
+              f"`fullcount evaluate --truth {summary.out_dir / 'truth'} --case {case_dir}`)", markup=False)
     if not all(c["ok"] for c in checks):
         raise FullcountError("ingest counts differ from the synthetic truth (see ✗ above)")

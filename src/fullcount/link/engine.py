@@ -111,7 +111,7 @@ class SplinkEngine:
         """A Linker over ``records``: with the generated settings, or a saved model."""
         settings: Any = settings_creator() if model is None else _for_dialect(
             model, self.engine)
-        return Linker(records, settings, log_level=logging.WARNING)
+        return Linker(records, settings, log_level=logging.ERROR)
 
     def train(self, records: Any, table: pa.Table, *, seed: int, u_sample_pairs: int,
               step: Step | None = None) -> TrainedModel:

@@ -144,7 +144,7 @@ def _score_now(case: Case, model: dict[str, Any],
     try:
         db_api = DuckDBAPI(connection=con)
         records = db_api.register(two, table_name="pair_records")
-        linker = Linker(records, json.loads(json.dumps(model)), log_level=logging.WARNING)
+        linker = Linker(records, json.loads(json.dumps(model)), log_level=logging.ERROR)
         con.register("everyone", everyone)
         for column in TF_COLUMNS:
             # as Splink computes them: share of the records with a value that have this one

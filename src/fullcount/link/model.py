@@ -229,7 +229,13 @@ def check_weights(model: dict[str, Any]) -> WeightReport:
         for level in levels:
             level.setdefault("m_probability", None)
             level.setdefault("u_probability", None)
-            if level["m_probability"] is None or level["u_probability"] is None:
+            if level["m_probability"] is None and level["u_probability"] is not None:
+                # no training pair fell in this level (no sex mismatch among them, say)
+                report.checks.append(Check(name, level["label_for_charts"],
+                                           "m not trained (no training pair in this level)",
+                                           f"set to {floor:g}"))
+                level["m_probability"] = floor
+            elif level["m_probability"] is None or level["u_probability"] is None:
                 report.checks.append(Check(name, level["label_for_charts"],
                                            "not trained", "left at Splink's default"))
         trained = [lv for lv in levels if lv["m_probability"] is not None
