@@ -161,7 +161,8 @@ CREATE TABLE link_models (
 );
 
 -- Candidate pairs of records as scored by a model (record_id_l < record_id_r). Pairs
--- below [link] keep_pairs_above are not kept. `gammas` and `weights` hold, per
+-- below [link] keep_pairs_above are not kept, unless vetoed (clustering keeps vetoed
+-- pairs apart even when other links would chain them together). `gammas` and `weights` hold, per
 -- comparison of the model in order, the level the pair fell in (Splink's gamma) and its
 -- match weight in bits (term-frequency adjustment included): enough to explain the pair
 -- without scoring it again.
@@ -172,7 +173,8 @@ CREATE TABLE pairs (
     match_weight      DOUBLE NOT NULL,
     match_probability DOUBLE NOT NULL,
     gammas            TINYINT[] NOT NULL,
-    weights           DOUBLE[] NOT NULL
+    weights           DOUBLE[] NOT NULL,
+    veto              BOOLEAN NOT NULL   -- a disagreement that rules out a match
 );
 
 -- Human decisions on pairs (record_id_l < record_id_r): 'match' (must-link),

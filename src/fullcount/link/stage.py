@@ -50,7 +50,8 @@ class LinkResult:
     threshold_origin: str
     model_id: int
     uncertain_pairs: int
-    cut_links: int
+    cut_links: int            # links at or above the threshold cut by cannot-links
+    vetoed_pairs: int = 0     # candidate pairs a disagreement rules out (cannot-links)
     decisions_applied: dict[str, int] = field(default_factory=dict)
     checks: list[dict[str, str]] = field(default_factory=list)
     weights: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
@@ -152,14 +153,16 @@ def run_link_stage(case: Case, *, engine: str | None = None, threshold: float | 
     con.register("link_new_pairs", new_pairs if new_pairs is not None else _empty_pairs())
     try:
         all_pairs = con.execute(f"""
-            SELECT record_id_l, record_id_r, match_probability FROM link_new_pairs
+            SELECT record_id_l, record_id_r, match_probability, veto FROM link_new_pairs
             {'' if mode == 'full' else 'UNION ALL SELECT record_id_l, record_id_r, '
-             'match_probability FROM pairs WHERE record_id_l IN (SELECT record_id FROM '
-             'current_records) AND record_id_r IN (SELECT record_id FROM current_records)'}
+             'match_probability, veto FROM pairs WHERE record_id_l IN (SELECT record_id '
+             'FROM current_records) AND record_id_r IN (SELECT record_id FROM '
+             'current_records)'}
         """).fetch_arrow_table()
         left = all_pairs["record_id_l"].to_numpy()
         right = all_pairs["record_id_r"].to_numpy()
         prob = all_pairs["match_probability"].to_numpy()
+        vetoed = all_pairs["veto"].to_numpy(zero_copy_only=False).astype(bool)
         if threshold is not None:
             chosen, origin = threshold, "command line"
         elif settings.threshold > 0:
@@ -175,11 +178,21 @@ def run_link_stage(case: Case, *, engine: str | None = None, threshold: float | 
         must = [(a, b) for a, b, d in decisions if d == "match"]
         cannot = [(a, b) for a, b, d in decisions if d == "non_match"]
         record_ids = table["unique_id"].to_numpy()
+        # Vetoed pairs are cannot-links too, unless a reviewer decided they match.
+        veto_l, veto_r = left[vetoed], right[vetoed]
+        if must:
+            agreed = np.array([a * (1 << 32) + b for a, b in must], dtype=np.int64)
+            keep = ~np.isin(veto_l * (1 << 32) + veto_r, agreed)
+            veto_l, veto_r = veto_l[keep], veto_r[keep]
+        declined = _pair_arrays(cannot)
+        cannot_l = np.concatenate([veto_l] + ([declined[0]] if declined else []))
+        cannot_r = np.concatenate([veto_r] + ([declined[1]] if declined else []))
         clusters = cluster(record_ids, left, right, prob, chosen,
-                           must_link=_pair_arrays(must), cannot_link=_pair_arrays(cannot))
+                           must_link=_pair_arrays(must),
+                           cannot_link=(cannot_l, cannot_r) if len(cannot_l) else None)
         seconds["cluster"] = time.perf_counter() - t0
         uncertain = int(np.count_nonzero(
-            (prob >= settings.uncertain_low) & (prob < settings.uncertain_high)))
+            (prob >= settings.uncertain_low) & (prob < settings.uncertain_high) & ~vetoed))
         members = pa.table({"entity_id": pa.array(clusters.labels + 1, pa.int64()),
                             "record_id": pa.array(record_ids, pa.int64())})
         con.register("link_members", members)
@@ -197,9 +210,9 @@ def run_link_stage(case: Case, *, engine: str | None = None, threshold: float | 
             if new_pairs is not None:
                 con.execute("""
                     INSERT INTO pairs (record_id_l, record_id_r, model_id, match_weight,
-                                       match_probability, gammas, weights)
+                                       match_probability, gammas, weights, veto)
                     SELECT record_id_l, record_id_r, model_id, match_weight,
-                           match_probability, gammas, weights FROM link_new_pairs
+                           match_probability, gammas, weights, veto FROM link_new_pairs
                 """)
             else:
                 con.execute("UPDATE link_models SET threshold = ?, threshold_origin = ? "
@@ -215,6 +228,7 @@ def run_link_stage(case: Case, *, engine: str | None = None, threshold: float | 
                 pairs=n_pairs, pairs_scored=new_pairs.num_rows if new_pairs is not None else 0,
                 entities=clusters.n_clusters, threshold=chosen, threshold_origin=origin,
                 model_id=model_id, uncertain_pairs=uncertain, cut_links=clusters.cut_links,
+                vetoed_pairs=int(vetoed.sum()),
                 decisions_applied={"match": len(must), "non_match": len(cannot)},
                 checks=checks, weights=weights, seconds=seconds)
             audit = result.to_dict()
@@ -260,7 +274,8 @@ def _empty_pairs() -> pa.Table:
                      "match_weight": pa.array([], pa.float64()),
                      "match_probability": pa.array([], pa.float64()),
                      "gammas": pa.array([], pa.list_(pa.int8())),
-                     "weights": pa.array([], pa.list_(pa.float64()))})
+                     "weights": pa.array([], pa.list_(pa.float64())),
+                     "veto": pa.array([], pa.bool_())})
 
 
 _PERSIAN = f"[{chr(0x0600)}-{chr(0x06FF)}]"  # Arabic-script letters
