@@ -17,14 +17,15 @@ from fullcount.ingest import ingest_file
 from fullcount.normalize.stage import run_normalize_stage
 from fullcount.synth import SynthSummary, generate
 
-# The synthetic lists every linkage test starts from. Linking them takes a few seconds.
-SYNTH = {"n": 1500, "lists": 4, "seed": 5}
+# The synthetic lists every linkage test starts from (1,500 people, 4 lists, seed 5).
+# Linking them takes a few seconds.
+SYNTH_N, SYNTH_LISTS, SYNTH_SEED = 1500, 4, 5
 
 Reference = tuple[str, int]  # (source, row number)
 
 
 def synth_lists(folder: Path) -> SynthSummary:
-    return generate(folder, **SYNTH)
+    return generate(folder, n=SYNTH_N, lists=SYNTH_LISTS, seed=SYNTH_SEED)
 
 
 def source_files(summary: SynthSummary) -> list[tuple[str, Path]]:
@@ -64,7 +65,7 @@ def linked_pairs(labels: Mapping[Reference, int]) -> set[tuple[Reference, Refere
     members: dict[int, list[Reference]] = {}
     for ref, entity in labels.items():
         members.setdefault(entity, []).append(ref)
-    pairs = set()
+    pairs: set[tuple[Reference, Reference]] = set()
     for refs in members.values():
         refs.sort()
         pairs.update((a, b) for i, a in enumerate(refs) for b in refs[i + 1:])

@@ -88,13 +88,15 @@ def _honour_cannot_links(labels: np.ndarray, li: np.ndarray, ri: np.ndarray,
         return labels, 0
     in_bad = np.isin(labels[li], bad)
     sel = np.flatnonzero(in_bad)
-    sel = sel[np.argsort(-weights[sel], kind="stable")]
+    # strongest first; ties broken by record ids, so the result never depends on the
+    # order the pairs were read in
+    sel = sel[np.lexsort((ri[sel], li[sel], -weights[sel]))]
     cannot_in = np.isin(labels[ca], bad) & (labels[ca] == labels[cb])
     nodes = np.flatnonzero(np.isin(labels, bad))
     parent = np.arange(len(labels), dtype=np.int64)
     cut = _constrained_union(parent, li[sel], ri[sel], ca[cannot_in], cb[cannot_in])
     new = labels.copy()
-    roots = np.array([_find(parent, v) for v in nodes], dtype=np.int64)
+    roots = _find_all(parent, nodes)
     new[nodes] = labels.max() + 1 + roots  # distinct from every untouched label
     return new, cut
 

@@ -135,7 +135,7 @@ def _score_now(case: Case, model: dict[str, Any],
     """Score one pair with the stored model, with term frequencies from the whole case."""
     from splink import DuckDBAPI, Linker
 
-    from fullcount.link.engine import TF_COLUMNS, _pairs
+    from fullcount.link.engine import TF_COLUMNS, pairs_sql
 
     everyone = link_input(case.con)
     two = everyone.filter(pa.compute.is_in(everyone["unique_id"],
@@ -157,8 +157,7 @@ def _score_now(case: Case, model: dict[str, Any],
         scored = linker.inference.predict_within(
             records, blocking_rules_to_generate_predictions=["1 = 1"],
             warning_mode="never")
-        table = _pairs(con.sql(f"SELECT * FROM {scored.physical_name}").fetch_arrow_table(),
-                       linker)
+        table = con.sql(pairs_sql(linker, scored.physical_name, 0.0)).fetch_arrow_table()
     finally:
         con.close()
     if table.num_rows != 1:

@@ -27,6 +27,9 @@ NAME_PARTS = ("given", "family", "father")
 # outside the order of the similarity levels (see ``check_weights``).
 KNOWN_DIFFERENT = "two different known names"
 PART_OF_COMPOUND = "one is part of the other (compound name)"
+# A value rarer than this counts as this rare: term-frequency adjustments are bounded, so
+# one unique name cannot outweigh everything else (and vetoes can be capped, below).
+TF_MINIMUM_U = 1e-4
 
 
 def _name_comparison(part: str, label: str) -> cl.CustomComparison:
@@ -37,7 +40,8 @@ def _name_comparison(part: str, label: str) -> cl.CustomComparison:
         comparison_levels=[
             cll.NullLevel(key),
             cll.ExactMatchLevel(key).configure(
-                tf_adjustment_column=key, label_for_charts=f"same {label}"),
+                tf_adjustment_column=key, tf_minimum_u_value=TF_MINIMUM_U,
+                label_for_charts=f"same {label}"),
             cll.CustomLevel(
                 # a compound written in full on one side and in part on the other
                 # (Mohammadreza / Reza, Amirhossein / Hossein, Mirjafari / Jafari)
@@ -94,7 +98,8 @@ def comparisons() -> list[cl.CustomComparison]:
             # Many deaths on one day (a massacre) make a shared day weaker evidence:
             # term frequencies of the day adjust this level.
             _sql_level(f"{precise} AND day_lo_l = day_lo_r", "same day").configure(
-                tf_adjustment_column="day_lo", disable_tf_exact_match_detection=True),
+                tf_adjustment_column="day_lo", tf_minimum_u_value=TF_MINIMUM_U,
+                disable_tf_exact_match_detection=True),
             _sql_level(f"{precise} AND abs(day_lo_l - day_lo_r) <= 2", "within 2 days"),
             _sql_level(f"NOT ({precise}) AND day_lo_l <= day_hi_r AND day_lo_r <= day_hi_l",
                        "imprecise dates that overlap"),
@@ -106,7 +111,8 @@ def comparisons() -> list[cl.CustomComparison]:
         comparison_levels=[
             _null_level("province_l IS NULL OR province_r IS NULL"),
             _sql_level("place_l = place_r", "same town").configure(
-                tf_adjustment_column="place", disable_tf_exact_match_detection=True),
+                tf_adjustment_column="place", tf_minimum_u_value=TF_MINIMUM_U,
+                disable_tf_exact_match_detection=True),
             _sql_level("province_l = province_r", "same province"),
             cll.ElseLevel().configure(label_for_charts="different"),
         ])
@@ -285,11 +291,14 @@ def check_weights(model: dict[str, Any]) -> WeightReport:
 
 def _apply_vetoes(model: dict[str, Any], report: WeightReport) -> None:
     """Cap the ``VETO_LEVELS`` so that a pair in one of them stays below even odds
-    (by ``_VETO_MARGIN_BITS``) when every other comparison agrees as well as it can."""
+    (by ``_VETO_MARGIN_BITS``) when every other comparison agrees as well as it can,
+    rarest values included."""
     prior = model.get("probability_two_random_records_match") or 1e-4
     prior_bits = math.log2(prior / (1 - prior))
-    best = {name: max((w for _, w in levels if not math.isnan(w)), default=0.0)
-            for name, levels in report.weights.items()}
+    best = {c["output_column_name"]: max(
+        (_weight(lv) + _largest_tf_bonus(lv) for lv in c["comparison_levels"]
+         if not lv.get("is_null_level") and not math.isnan(_weight(lv))), default=0.0)
+        for c in model["comparisons"]}
     for comparison in model["comparisons"]:
         name = comparison["output_column_name"]
         others = sum(max(0.0, w) for other, w in best.items() if other != name)
@@ -310,6 +319,16 @@ def _apply_vetoes(model: dict[str, Any], report: WeightReport) -> None:
             (lv["label_for_charts"], _weight(lv)) for lv in comparison["comparison_levels"]
             if not lv.get("is_null_level") and lv.get("m_probability") is not None
             and lv.get("u_probability") is not None]
+
+
+def _largest_tf_bonus(level: dict[str, Any]) -> float:
+    """The most a term-frequency adjustment can add to a level (a value as rare as
+    ``tf_minimum_u_value``)."""
+    u = level.get("u_probability")
+    if not level.get("tf_adjustment_column") or not u:
+        return 0.0
+    floor = level.get("tf_minimum_u_value") or TF_MINIMUM_U
+    return max(0.0, math.log2(u / floor) * (level.get("tf_adjustment_weight") or 1.0))
 
 
 def _weight(level: dict[str, Any]) -> float:

@@ -214,7 +214,7 @@ def run_link_stage(case: Case, *, engine: str | None = None, threshold: float | 
                     SELECT record_id_l, record_id_r, model_id, match_weight,
                            match_probability, gammas, weights, veto FROM link_new_pairs
                 """)
-            else:
+            if mode != "full":
                 con.execute("UPDATE link_models SET threshold = ?, threshold_origin = ? "
                             "WHERE model_id = ?", [chosen, origin, model_id])
             con.execute("DELETE FROM entity_records")
