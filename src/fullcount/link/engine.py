@@ -210,8 +210,21 @@ class SplinkEngine:
     # -- scoring -------------------------------------------------------------------------
 
     def predict(self, linker: Linker, *, keep_above: float) -> pa.Table:
-        """Every candidate pair of the linker's records, scored (see ``_pairs``)."""
-        return self._pairs(linker.inference.predict(), linker, keep_above)
+        """The candidate pairs of the linker's records at or above ``keep_above``."""
+        return self._pairs(linker.inference.predict(threshold_match_probability=keep_above),
+                           linker, keep_above)
+
+    def score_pairs(self, records: Any, model: dict[str, Any], pairs: pa.Table) -> pa.Table:
+        """Score given pairs of records (``record_id_l``, ``record_id_r``) with ``model``,
+        whether or not a blocking rule would have made them candidates. Every pair is
+        returned."""
+        linker = self.linker(records, model)
+        blocked = pa.table({
+            "match_key": pa.array(["0"] * pairs.num_rows, pa.string()),
+            "join_key_l": pairs["record_id_l"], "join_key_r": pairs["record_id_r"]})
+        linker.table_management.register_blocked_pairs_for_predict(
+            self.register(blocked, "check_pairs"))
+        return self._pairs(linker.inference.predict(), linker, 0.0)
 
     def predict_new(self, linker: Linker, existing: Any, new: Any, *,
                     keep_above: float) -> pa.Table:
@@ -219,16 +232,14 @@ class SplinkEngine:
         themselves. Term frequencies come from all records."""
         for column in TF_COLUMNS:
             linker.table_management.compute_tf_table(column)
-        between = self._pairs(linker.inference.predict_between(existing, new), linker,
-                              keep_above)
-        within = self._pairs(linker.inference.predict_within(new), linker, keep_above)
+        between = self._pairs(linker.inference.predict_between(
+            existing, new, threshold_match_probability=keep_above), linker, keep_above)
+        within = self._pairs(linker.inference.predict_within(
+            new, threshold_match_probability=keep_above), linker, keep_above)
         return pa.concat_tables([between, within])
 
     def _pairs(self, predictions: Any, linker: Linker, keep_above: float) -> pa.Table:
-        """Splink's predictions as the case's pair rows (lower record id first; per
-        comparison the level and its weight, term-frequency part included), keeping pairs
-        at or above ``keep_above`` and every vetoed pair (``veto``: some comparison fell
-        in one of ``VETO_LEVELS``), which clustering uses as cannot-links."""
+        """Splink's predictions as the case's pair rows (see ``pairs_sql``)."""
         if self.engine == "duckdb":
             assert self._con is not None
             return self._con.sql(pairs_sql(linker, predictions.physical_name, keep_above)
@@ -242,7 +253,10 @@ class SplinkEngine:
 
 
 def pairs_sql(linker: Linker, table: str, keep_above: float) -> str:
-    """SQL turning Splink's predictions in ``table`` into the case's pair rows."""
+    """SQL turning Splink's predictions in ``table`` into the case's pair rows: lower
+    record id first; per comparison the level (gamma) and its weight, term-frequency
+    part included; ``veto`` when some comparison fell in one of ``VETO_LEVELS``. Pairs
+    below ``keep_above`` are left out unless vetoed."""
     comparisons = linker._settings_obj.comparisons
     gammas = ", ".join(f"gamma_{c.output_column_name}" for c in comparisons)
     weights = ", ".join(
@@ -253,15 +267,6 @@ def pairs_sql(linker: Linker, table: str, keep_above: float) -> str:
               for c in comparisons for level in c.comparison_levels
               if (c.output_column_name, level.label_for_charts) in VETO_LEVELS]
     veto = " OR ".join(vetoes) or "FALSE"
-    # A vetoed pair is kept only if, but for its veto, it would look like a match (its
-    # other comparisons sum to more than -5 bits): such pairs are the ones other links
-    # could chain together; the rest would only fill the case.
-    veto_bits = " + ".join(
-        f"CASE WHEN gamma_{c.output_column_name} = {level.comparison_vector_value} "
-        f"THEN mw_{c.output_column_name} ELSE 0 END"
-        for c in comparisons for level in c.comparison_levels
-        if (c.output_column_name, level.label_for_charts) in VETO_LEVELS) or "0"
-    veto = f"(({veto}) AND match_weight - ({veto_bits}) > -5)"
     return f"""
         SELECT least(unique_id_l, unique_id_r) AS record_id_l,
                greatest(unique_id_l, unique_id_r) AS record_id_r,

@@ -102,7 +102,7 @@ def _session_for(master: str, workdir: Path, jar: Path) -> SparkSession:
                    .config("spark.driver.bindAddress", "127.0.0.1"))
     try:
         spark = builder.getOrCreate()
-    except Exception as exc:  # noqa: BLE001 - PySpark raises plain errors for a missing JVM
+    except Exception as exc:  # PySpark raises plain errors for a missing or failed JVM
         raise FullcountError(
             f"Spark could not start at '{master}': {exc}",
             hint="Spark needs Java 17 or later (`java` on PATH or JAVA_HOME set) and, for "
@@ -117,7 +117,7 @@ def _session_for(master: str, workdir: Path, jar: Path) -> SparkSession:
 
 
 def _alive(spark: SparkSession) -> bool:
-    return spark.sparkContext._jsc is not None  # noqa: SLF001 - PySpark sets it None on stop
+    return spark.sparkContext._jsc is not None  # PySpark sets it to None on stop
 
 
 def to_spark(spark: SparkSession, table: pa.Table) -> DataFrame:

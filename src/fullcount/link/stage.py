@@ -39,7 +39,7 @@ _THRESHOLD_RANGE = (0.2, 0.95)
 
 @dataclass
 class LinkResult:
-    mode: str                 # "full", "incremental" or "recluster"
+    mode: str                 # "full", "rescore", "incremental" or "recluster"
     engine: str
     records: int              # current records linked
     new_records: int          # records linked for the first time by this run
@@ -51,7 +51,8 @@ class LinkResult:
     model_id: int
     uncertain_pairs: int
     cut_links: int            # links at or above the threshold cut by cannot-links
-    vetoed_pairs: int = 0     # candidate pairs a disagreement rules out (cannot-links)
+    vetoed_pairs: int = 0     # pairs a disagreement rules out (cannot-links)
+    checked_pairs: int = 0    # pairs inside entities scored after clustering
     decisions_applied: dict[str, int] = field(default_factory=dict)
     checks: list[dict[str, str]] = field(default_factory=list)
     weights: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
@@ -68,8 +69,13 @@ def _fetch(case: Case, sql: str, params: list[Any] | None = None) -> Any:
 
 
 def run_link_stage(case: Case, *, engine: str | None = None, threshold: float | None = None,
-                   retrain: bool = False, progress: Progress | None = None) -> LinkResult:
-    """Link the case's current records into entities (see the module docstring)."""
+                   retrain: bool = False, rescore: bool = False,
+                   progress: Progress | None = None) -> LinkResult:
+    """Link the case's current records into entities (see the module docstring).
+
+    ``retrain``: train a new model and score every pair. ``rescore``: score every pair
+    again with the stored model (what linking everything at once with that model
+    gives; incremental runs should agree with it)."""
     say = progress or (lambda _: None)
     settings = case.settings.link
     engine = engine or settings.engine
@@ -94,6 +100,8 @@ def run_link_stage(case: Case, *, engine: str | None = None, threshold: float | 
     new_count = n_records - linked
     if retrain or model_row is None or linked == 0 or stale:
         mode = "full"
+    elif rescore:
+        mode = "rescore"
     elif new_count:
         mode = "incremental"
     else:
@@ -102,97 +110,94 @@ def run_link_stage(case: Case, *, engine: str | None = None, threshold: float | 
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     table = link_input(con)
+    record_ids = table["unique_id"].to_numpy()
     seconds["prepare"] = time.perf_counter() - started
     checks: list[dict[str, str]] = []
     weights: dict[str, list[tuple[str, float]]] = {}
     training: dict[str, Any] = {}
-    new_pairs: pa.Table | None = None
     model: dict[str, Any]
-    if mode == "recluster":
-        assert model_row is not None
-        model_id, model = int(model_row[0]), json.loads(model_row[1])
-    else:
-        work = case.path / ".link-work"
-        with SplinkEngine(engine, workdir=work, memory_limit=case.settings.engine.memory_limit,
-                          threads=case.settings.engine.threads,
-                          spark_master=settings.spark_master) as splink:
-            records = splink.register(table, "records")
-            if mode == "full":
-                t0 = time.perf_counter()
-                trained = splink.train(records, table, seed=case.settings.case.seed,
-                                       u_sample_pairs=settings.u_sample_pairs, step=say)
-                seconds["train"] = time.perf_counter() - t0
-                model, training = trained.model, trained.training
-                checks = [c.to_dict() for c in trained.report.checks]
-                weights = trained.report.weights
-                model_id = (_fetch(case, "SELECT coalesce(max(model_id), 0) FROM link_models")
-                            + 1)
+    keep_above = settings.keep_pairs_above
+    work = case.path / ".link-work"
+    with SplinkEngine(engine, workdir=work, memory_limit=case.settings.engine.memory_limit,
+                      threads=case.settings.engine.threads,
+                      spark_master=settings.spark_master) as splink:
+        records = splink.register(table, "records")
+        t0 = time.perf_counter()
+        if mode == "full":
+            trained = splink.train(records, table, seed=case.settings.case.seed,
+                                   u_sample_pairs=settings.u_sample_pairs, step=say)
+            seconds["train"] = time.perf_counter() - t0
+            model, training = trained.model, trained.training
+            checks = [c.to_dict() for c in trained.report.checks]
+            weights = trained.report.weights
+            model_id = _fetch(case, "SELECT coalesce(max(model_id), 0) FROM link_models") + 1
+            say(f"scoring candidate pairs of {n_records:,} records")
+            t0 = time.perf_counter()
+            new_pairs = splink.predict(splink.linker(records, model), keep_above=keep_above)
+        else:
+            assert model_row is not None
+            model_id, model = int(model_row[0]), json.loads(model_row[1])
+            if mode == "rescore":
                 say(f"scoring candidate pairs of {n_records:,} records")
-                t0 = time.perf_counter()
-                linker = splink.linker(records, model)
-                new_pairs = splink.predict(linker, keep_above=settings.keep_pairs_above)
-            else:
-                assert model_row is not None
-                model_id, model = int(model_row[0]), json.loads(model_row[1])
+                new_pairs = splink.predict(splink.linker(records, model),
+                                           keep_above=keep_above)
+            elif mode == "incremental":
                 linked_ids = con.execute(
                     "SELECT record_id FROM entity_records").fetch_arrow_table()["record_id"]
                 is_new = pc.invert(pc.is_in(table["unique_id"], value_set=linked_ids))
                 say(f"scoring {new_count:,} new records against {linked:,} linked ones")
-                t0 = time.perf_counter()
-                linker = splink.linker(records, model)
-                existing = splink.register(table.filter(pc.invert(is_new)), "existing")
-                fresh = splink.register(table.filter(is_new), "new")
-                new_pairs = splink.predict_new(linker, existing, fresh,
-                                               keep_above=settings.keep_pairs_above)
-            seconds["predict"] = time.perf_counter() - t0
-        new_pairs = new_pairs.append_column(
-            "model_id", pa.array(np.full(new_pairs.num_rows, model_id, dtype=np.int32)))
+                new_pairs = splink.predict_new(
+                    splink.linker(records, model),
+                    splink.register(table.filter(pc.invert(is_new)), "existing"),
+                    splink.register(table.filter(is_new), "new"), keep_above=keep_above)
+            else:
+                new_pairs = _empty_pairs()
+        seconds["predict"] = time.perf_counter() - t0
+        new_pairs = _with_model(new_pairs, model_id)
 
-    say("clustering")
-    t0 = time.perf_counter()
-    con.register("link_new_pairs", new_pairs if new_pairs is not None else _empty_pairs())
-    try:
-        all_pairs = con.execute(f"""
-            SELECT record_id_l, record_id_r, match_probability, veto FROM link_new_pairs
-            {'' if mode == 'full' else 'UNION ALL SELECT record_id_l, record_id_r, '
-             'match_probability, veto FROM pairs WHERE record_id_l IN (SELECT record_id '
-             'FROM current_records) AND record_id_r IN (SELECT record_id FROM '
-             'current_records)'}
-        """).fetch_arrow_table()
-        left = all_pairs["record_id_l"].to_numpy()
-        right = all_pairs["record_id_r"].to_numpy()
-        prob = all_pairs["match_probability"].to_numpy()
-        vetoed = all_pairs["veto"].to_numpy(zero_copy_only=False).astype(bool)
+        say("clustering")
+        t0 = time.perf_counter()
+        stored = pa.concat_tables([new_pairs.select(_CLUSTER_COLUMNS), con.execute(f"""
+            SELECT {', '.join(_CLUSTER_COLUMNS)} FROM pairs
+            WHERE {'FALSE' if mode in ('full', 'rescore') else 'TRUE'}
+              AND record_id_l IN (SELECT record_id FROM current_records)
+              AND record_id_r IN (SELECT record_id FROM current_records)
+        """).fetch_arrow_table().cast(new_pairs.select(_CLUSTER_COLUMNS).schema)])
+        prob = stored["match_probability"].to_numpy()
         if threshold is not None:
             chosen, origin = threshold, "command line"
         elif settings.threshold > 0:
             chosen, origin = settings.threshold, "settings"
         else:
-            chosen, origin = best_expected_f1_threshold(prob), "model"
+            chosen, origin = best_expected_f1_threshold(prob[prob >= keep_above]), "model"
         decisions = con.execute("""
             SELECT d.record_id_l, d.record_id_r, d.decision FROM current_decisions d
             WHERE d.decision IN ('match', 'non_match')
               AND d.record_id_l IN (SELECT record_id FROM current_records)
               AND d.record_id_r IN (SELECT record_id FROM current_records)
         """).fetchall()
-        must = [(a, b) for a, b, d in decisions if d == "match"]
-        cannot = [(a, b) for a, b, d in decisions if d == "non_match"]
-        record_ids = table["unique_id"].to_numpy()
-        # Vetoed pairs are cannot-links too, unless a reviewer decided they match.
-        veto_l, veto_r = left[vetoed], right[vetoed]
-        if must:
-            agreed = np.array([a * (1 << 32) + b for a, b in must], dtype=np.int64)
-            keep = ~np.isin(veto_l * (1 << 32) + veto_r, agreed)
-            veto_l, veto_r = veto_l[keep], veto_r[keep]
-        declined = _pair_arrays(cannot)
-        cannot_l = np.concatenate([veto_l] + ([declined[0]] if declined else []))
-        cannot_r = np.concatenate([veto_r] + ([declined[1]] if declined else []))
-        clusters = cluster(record_ids, left, right, prob, chosen,
-                           must_link=_pair_arrays(must),
-                           cannot_link=(cannot_l, cannot_r) if len(cannot_l) else None)
+        must = _pair_arrays([(a, b) for a, b, d in decisions if d == "match"])
+        declined = _pair_arrays([(a, b) for a, b, d in decisions if d == "non_match"])
+        clusters = _cluster(record_ids, stored, chosen, must, declined)
+        # Pairs inside an entity that no blocking rule made candidates were never
+        # scored: score them now, and cut the entity where one is vetoed (two brothers
+        # chained together through a record with no given name, say).
+        unscored = _unscored_pairs_within(record_ids, clusters.labels, stored)
+        checked_pairs = unscored.num_rows
+        if checked_pairs:
+            say(f"checking {checked_pairs:,} unscored pairs inside entities")
+            # all kept, whatever their probability, so that they are not checked again
+            checked = _with_model(splink.score_pairs(records, model, unscored), model_id)
+            new_pairs = pa.concat_tables([new_pairs, checked])
+            stored = pa.concat_tables([stored, checked.select(_CLUSTER_COLUMNS)])
+            clusters = _cluster(record_ids, stored, chosen, must, declined)
         seconds["cluster"] = time.perf_counter() - t0
-        uncertain = int(np.count_nonzero(
-            (prob >= settings.uncertain_low) & (prob < settings.uncertain_high) & ~vetoed))
+    vetoed = stored["veto"].to_numpy(zero_copy_only=False).astype(bool)
+    prob = stored["match_probability"].to_numpy()
+    uncertain = int(np.count_nonzero(
+        (prob >= settings.uncertain_low) & (prob < settings.uncertain_high) & ~vetoed))
+    con.register("link_new_pairs", new_pairs)
+    try:
         members = pa.table({"entity_id": pa.array(clusters.labels + 1, pa.int64()),
                             "record_id": pa.array(record_ids, pa.int64())})
         con.register("link_members", members)
@@ -206,8 +211,9 @@ def run_link_stage(case: Case, *, engine: str | None = None, threshold: float | 
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [model_id, _now(), engine, json.dumps(model), chosen, origin,
                       json.dumps(checks), json.dumps(training), __version__])
+            if mode in ("full", "rescore"):
                 con.execute("DELETE FROM pairs")
-            if new_pairs is not None:
+            if new_pairs.num_rows:
                 con.execute("""
                     INSERT INTO pairs (record_id_l, record_id_r, model_id, match_weight,
                                        match_probability, gammas, weights, veto)
@@ -223,13 +229,16 @@ def run_link_stage(case: Case, *, engine: str | None = None, threshold: float | 
             _write_entities(case, chosen, model_id)
             n_pairs = _fetch(case, "SELECT count(*) FROM pairs")
             result = LinkResult(
-                mode=mode, engine=engine if mode != "recluster" else "none",
-                records=n_records, new_records=n_records if mode == "full" else new_count,
-                pairs=n_pairs, pairs_scored=new_pairs.num_rows if new_pairs is not None else 0,
+                mode=mode,
+                engine=engine if mode != "recluster" or checked_pairs else "none",
+                records=n_records, new_records=new_count if mode != "full" else n_records,
+                pairs=n_pairs, pairs_scored=new_pairs.num_rows,
                 entities=clusters.n_clusters, threshold=chosen, threshold_origin=origin,
                 model_id=model_id, uncertain_pairs=uncertain, cut_links=clusters.cut_links,
                 vetoed_pairs=int(vetoed.sum()),
-                decisions_applied={"match": len(must), "non_match": len(cannot)},
+                decisions_applied={"match": 0 if must is None else len(must[0]),
+                                   "non_match": 0 if declined is None else len(declined[0])},
+                checked_pairs=checked_pairs,
                 checks=checks, weights=weights, seconds=seconds)
             audit = result.to_dict()
             audit.pop("weights")
@@ -243,6 +252,64 @@ def run_link_stage(case: Case, *, engine: str | None = None, threshold: float | 
             except Exception:  # noqa: BLE001 - not registered
                 pass
     return result
+
+
+_CLUSTER_COLUMNS = ["record_id_l", "record_id_r", "match_probability", "veto"]
+
+
+def _with_model(pairs: pa.Table, model_id: int) -> pa.Table:
+    return pairs.append_column(
+        "model_id", pa.array(np.full(pairs.num_rows, model_id, dtype=np.int32)))
+
+
+def _cluster(record_ids: np.ndarray, pairs: pa.Table, threshold: float,
+             must: tuple[np.ndarray, np.ndarray] | None,
+             declined: tuple[np.ndarray, np.ndarray] | None) -> Any:
+    """Cluster with the pairs' links, the reviewers' decisions and the vetoes: a vetoed
+    pair is a cannot-link unless a reviewer decided it is a match."""
+    left = pairs["record_id_l"].to_numpy()
+    right = pairs["record_id_r"].to_numpy()
+    vetoed = pairs["veto"].to_numpy(zero_copy_only=False).astype(bool)
+    veto_l, veto_r = left[vetoed], right[vetoed]
+    if must is not None:
+        agreed = must[0] * (1 << 32) + must[1]
+        keep = ~np.isin(veto_l * (1 << 32) + veto_r, agreed)
+        veto_l, veto_r = veto_l[keep], veto_r[keep]
+    if declined is not None:
+        veto_l = np.concatenate([veto_l, declined[0]])
+        veto_r = np.concatenate([veto_r, declined[1]])
+    return cluster(record_ids, left, right, pairs["match_probability"].to_numpy(), threshold,
+                   must_link=must, cannot_link=(veto_l, veto_r) if len(veto_l) else None)
+
+
+# Entities larger than this are not checked pair by pair (their pairs would be too many);
+# the link stage reports them.
+_MAX_CHECKED_ENTITY = 2_000
+
+
+def _unscored_pairs_within(record_ids: np.ndarray, labels: np.ndarray,
+                           scored: pa.Table) -> pa.Table:
+    """Pairs of records in one cluster that are not among ``scored``."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.register("members", pa.table({"record_id": record_ids, "label": labels}))
+        con.register("scored", scored.select(["record_id_l", "record_id_r"]))
+        return con.execute(f"""
+            WITH m AS (
+                SELECT record_id, label FROM members WHERE label IN (
+                    SELECT label FROM members GROUP BY label
+                    HAVING count(*) BETWEEN 3 AND {_MAX_CHECKED_ENTITY})
+            )
+            SELECT a.record_id AS record_id_l, b.record_id AS record_id_r
+            FROM m a JOIN m b ON a.label = b.label AND a.record_id < b.record_id
+            ANTI JOIN scored s
+                ON s.record_id_l = a.record_id AND s.record_id_r = b.record_id
+            ORDER BY 1, 2
+        """).fetch_arrow_table()
+    finally:
+        con.close()
 
 
 def best_expected_f1_threshold(probability: np.ndarray) -> float:
@@ -268,9 +335,9 @@ def _pair_arrays(pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray] 
 
 
 def _empty_pairs() -> pa.Table:
+    """No pairs, in the shape ``SplinkEngine`` returns them."""
     return pa.table({"record_id_l": pa.array([], pa.int64()),
                      "record_id_r": pa.array([], pa.int64()),
-                     "model_id": pa.array([], pa.int32()),
                      "match_weight": pa.array([], pa.float64()),
                      "match_probability": pa.array([], pa.float64()),
                      "gammas": pa.array([], pa.list_(pa.int8())),
