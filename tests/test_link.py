@@ -35,17 +35,19 @@ from fullcount.case import Case
 from fullcount.errors import FullcountError
 from fullcount.link.cluster import cluster
 from fullcount.link.decisions import current_decisions, record_decision, withdraw_decision
-from fullcount.link.engine import SplinkEngine
+from fullcount.link.engine import NAME_FREQUENCY
 from fullcount.link.evaluate import evaluate_register
 from fullcount.link.explain import explain_pair, resolve_record
 from fullcount.link.model import KNOWN_DIFFERENT, VETO_LEVELS, check_weights
-from fullcount.link.prepare import link_input
 from fullcount.link.stage import LinkResult, best_expected_f1_threshold, run_link_stage
 from fullcount.synth import SynthSummary
 
 # The model's comparisons, in the order each pair stores its levels and weights.
 COMPARISONS = ["given_name", "family_name", "father_name", "sex", "age", "date_of_death",
                "place"]
+# what each pair stores and an explanation shows: the comparisons, then the full-name
+# frequency correction
+PARTS = [*COMPARISONS, NAME_FREQUENCY]
 
 
 def _ids(*values: int) -> np.ndarray:
@@ -511,8 +513,8 @@ def test_pairs_are_ordered_and_hold_a_level_and_weight_per_comparison(linked: Li
         n, unique, disordered, wrong_length = con.execute(f"""
             SELECT count(*), count(DISTINCT (record_id_l, record_id_r)),
                    count(*) FILTER (WHERE record_id_l >= record_id_r),
-                   count(*) FILTER (WHERE len(gammas) <> {len(COMPARISONS)}
-                                       OR len(weights) <> {len(COMPARISONS)})
+                   count(*) FILTER (WHERE len(gammas) <> {len(PARTS)}
+                                       OR len(weights) <> {len(PARTS)})
             FROM pairs""").fetchone()
         assert n == linked.result.pairs == linked.result.pairs_scored > 1000
         assert (unique, disordered, wrong_length) == (n, 0, 0)
@@ -522,7 +524,7 @@ def test_pairs_are_ordered_and_hold_a_level_and_weight_per_comparison(linked: Li
                             "FROM pairs").fetchall()
     assert [c["output_column_name"] for c in model["comparisons"]] == COMPARISONS
     levels = [sum(not lv.get("is_null_level") for lv in c["comparison_levels"])
-              for c in model["comparisons"]]
+              for c in model["comparisons"]] + [2]  # name frequency: applied or not
     prior_bits = math.log2(prior / (1 - prior))
     for gammas, weights, match_weight, probability in pairs:
         assert all(-1 <= g < k for g, k in zip(gammas, levels, strict=True))
@@ -670,12 +672,13 @@ def test_explain_a_pair_of_brothers_level_by_level(crafted: Path) -> None:
         threshold = case.con.execute("SELECT threshold FROM link_models").fetchone()[0]
     assert (explained.record_id_l, explained.record_id_r) == (min(hassan, hossein),
                                                              max(hassan, hossein))
-    assert [p.comparison for p in explained.comparisons] == COMPARISONS
+    assert [p.comparison for p in explained.comparisons] == PARTS
     levels = {p.comparison: p.level for p in explained.comparisons}
     assert levels == {
         "given_name": KNOWN_DIFFERENT, "family_name": "same family name",
         "father_name": "same father's name", "sex": "same sex", "age": "within 3 years",
-        "date_of_death": "same day", "place": "same town"}
+        "date_of_death": "same day", "place": "same town",
+        NAME_FREQUENCY: "not both names agree"}
     weights = {p.comparison: p.weight for p in explained.comparisons}
     assert weights["given_name"] < -15
     assert all(weights[k] > 0 for k in ("family_name", "father_name", "date_of_death",

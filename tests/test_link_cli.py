@@ -120,7 +120,7 @@ def test_explain_source_row_references(linked: Linked) -> None:
     for comparison in ("given_name", "family_name", "father_name", "date_of_death", "place"):
         assert comparison in printed
     data = json.loads(ok("explain", a, b, "--case", linked.case, "--json").stdout)
-    assert len(data["comparisons"]) == 7
+    assert len(data["comparisons"]) == 8  # 7 comparisons + name frequency
     assert data["same_entity"] is True and data["origin"] == "stored"
     assert data["match_probability"] >= data["threshold"]
     assert data["match_weight"] == pytest.approx(
@@ -140,7 +140,7 @@ def test_explain_a_pair_that_was_never_a_candidate(linked: Linked) -> None:
         raise result.exception
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert data["origin"] == "scored now" and len(data["comparisons"]) == 7
+    assert data["origin"] == "scored now" and len(data["comparisons"]) == 8  # 7 comparisons + name frequency
 
 
 def test_explain_bad_references_say_what_is_wrong(linked: Linked) -> None:

@@ -20,7 +20,7 @@ from fullcount.case import Case
 from fullcount.errors import FullcountError
 from fullcount.link.engine import SplinkEngine
 from fullcount.link.evaluate import evaluate_register
-from fullcount.link.spark import model_for_spark
+from fullcount.link.model import BLOCKING_RULES, model_in_dialect
 from fullcount.link.stage import LinkResult, run_link_stage
 from fullcount.synth import SynthSummary, generate
 
@@ -53,7 +53,8 @@ def test_arrow_tables_keep_types_and_nulls_through_spark(tmp_path: Path) -> None
         "age_lo": pa.array([23, None, 2**40], pa.int64()),
         "day_lo": pa.array([None, None, None], pa.int64()),
     })
-    with SplinkEngine("spark", workdir=tmp_path / "work") as splink:
+    rules = [list(broad) for broad, _ in BLOCKING_RULES]
+    with SplinkEngine("spark", workdir=tmp_path / "work", rules=rules) as splink:
         back = splink.to_arrow(splink.register(table, "records"))
     assert back.schema == table.schema
     assert back.sort_by("unique_id").to_pydict() == table.to_pydict()
@@ -63,9 +64,10 @@ def test_a_duckdb_model_is_carried_to_spark_level_by_level(
         duckdb_linked: tuple[Path, LinkResult]) -> None:
     case_dir, _ = duckdb_linked
     with Case.open(case_dir, readonly=True) as case:
-        model = json.loads(case.con.execute(
-            "SELECT splink_model FROM link_models").fetchone()[0])
-    spark = model_for_spark(model)
+        model_json, training = case.con.execute(
+            "SELECT splink_model, training FROM link_models").fetchone()
+    model, rules = json.loads(model_json), json.loads(training)["blocking_rules"]
+    spark = model_in_dialect(model, rules, "spark")
     assert spark["probability_two_random_records_match"] == (
         model["probability_two_random_records_match"])
     for ours, theirs in zip(spark["comparisons"], model["comparisons"], strict=True):
@@ -83,7 +85,7 @@ def test_a_duckdb_model_is_carried_to_spark_level_by_level(
 
     model["comparisons"][0]["comparison_levels"].pop(2)
     with pytest.raises(FullcountError, match="--retrain"):
-        model_for_spark(model)
+        model_in_dialect(model, rules, "spark")
 
 
 @pytest.mark.slow

@@ -6,9 +6,9 @@ import sys
 
 from fullcount.cli import (  # noqa: F401
     case_commands,
-    link_commands,
     estimate_command,
     ingest_command,
+    link_commands,
     normalize_command,
     synth_commands,
 )

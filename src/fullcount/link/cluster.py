@@ -29,6 +29,7 @@ class Clusters:
     record_ids: np.ndarray
     labels: np.ndarray
     cut_links: int  # links above the threshold left out to honour cannot-links
+    split_components: int = 0  # components too large to be one person, split
 
     @property
     def n_clusters(self) -> int:
@@ -38,9 +39,14 @@ class Clusters:
 def cluster(record_ids: np.ndarray, left: np.ndarray, right: np.ndarray,
             probability: np.ndarray, threshold: float, *,
             must_link: tuple[np.ndarray, np.ndarray] | None = None,
-            cannot_link: tuple[np.ndarray, np.ndarray] | None = None) -> Clusters:
+            cannot_link: tuple[np.ndarray, np.ndarray] | None = None,
+            max_size: int | None = None) -> Clusters:
     """Cluster ``record_ids`` given scored pairs (``left[k]``, ``right[k]``,
-    ``probability[k]``, record ids) and decisions (pairs of record-id arrays)."""
+    ``probability[k]``, record ids) and decisions (pairs of record-id arrays).
+
+    A component of more than ``max_size`` records is no person: a chain of links
+    through namesakes. Its links are raised to stricter thresholds (``SPLIT_STEPS``)
+    until every piece is small enough (reviewers' must-links always hold)."""
     record_ids = np.asarray(record_ids, dtype=np.int64)
     order = np.argsort(record_ids, kind="stable")
     sorted_ids = record_ids[order]
@@ -73,10 +79,39 @@ def cluster(record_ids: np.ndarray, left: np.ndarray, right: np.ndarray,
         li, ri, weights = li[~drop], ri[~drop], weights[~drop]
     graph = coo_matrix((np.ones(len(li)), (li, ri)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
+    split = 0
+    if max_size is not None:
+        labels, split = _split_large(labels, li, ri, weights, threshold, max_size)
     cut = 0
     if cannot is not None:
         labels, cut = _honour_cannot_links(labels, li, ri, weights, cannot[0], cannot[1])
-    return Clusters(record_ids, _renumber(labels, record_ids), cut)
+    return Clusters(record_ids, _renumber(labels, record_ids), cut, split)
+
+
+# Stricter thresholds tried in turn on components that are too large to be one person.
+SPLIT_STEPS = (0.6, 0.8, 0.9, 0.95, 0.99, 0.999, 0.9999)
+
+
+def _split_large(labels: np.ndarray, li: np.ndarray, ri: np.ndarray, weights: np.ndarray,
+                 threshold: float, max_size: int) -> tuple[np.ndarray, int]:
+    """Split components of more than ``max_size`` records by connected components of
+    their stronger links, threshold by threshold. Returns the labels and how many
+    components were split."""
+    n = len(labels)
+    split = int(np.count_nonzero(np.bincount(labels) > max_size))
+    for step in (t for t in SPLIT_STEPS if t > threshold):
+        large = np.bincount(labels) > max_size
+        if not large.any():
+            break
+        in_large = large[labels]
+        keep = in_large[li] & (labels[li] == labels[ri]) & (weights >= step)
+        graph = coo_matrix((np.ones(int(keep.sum())), (li[keep], ri[keep])), shape=(n, n))
+        _, pieces = connected_components(graph, directed=False)
+        nodes = np.flatnonzero(in_large)
+        labels = labels.copy()
+        labels[nodes] = labels.max() + 1 + pieces[nodes]
+        labels = np.unique(labels, return_inverse=True)[1]
+    return labels, split
 
 
 def _honour_cannot_links(labels: np.ndarray, li: np.ndarray, ri: np.ndarray,
@@ -86,7 +121,7 @@ def _honour_cannot_links(labels: np.ndarray, li: np.ndarray, ri: np.ndarray,
     bad = np.unique(labels[ca][labels[ca] == labels[cb]])
     if len(bad) == 0:
         return labels, 0
-    in_bad = np.isin(labels[li], bad)
+    in_bad = np.isin(labels[li], bad) & (labels[li] == labels[ri])
     sel = np.flatnonzero(in_bad)
     # strongest first; ties broken by record ids, so the result never depends on the
     # order the pairs were read in

@@ -19,6 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from fullcount.errors import FullcountError
+from fullcount.link.engine import NAME_FREQUENCY, NAME_FREQUENCY_LABELS
 from fullcount.link.prepare import link_input
 
 if TYPE_CHECKING:
@@ -88,7 +89,8 @@ def _model(case: Case) -> tuple[int, dict[str, Any], float]:
 
 def level_labels(model: dict[str, Any]) -> list[tuple[str, dict[int, str]]]:
     """Per comparison of a saved model: its name and its levels' labels by gamma (-1 for
-    the null level; the last level is 0 and the first non-null level the highest)."""
+    the null level; the last level is 0 and the first non-null level the highest); then
+    the full-name frequency correction (``engine.pairs_sql``)."""
     out = []
     for comparison in model["comparisons"]:
         levels = comparison["comparison_levels"]
@@ -97,6 +99,7 @@ def level_labels(model: dict[str, Any]) -> list[tuple[str, dict[int, str]]]:
                   in enumerate(non_null)}
         labels[-1] = "missing on either side"
         out.append((comparison["output_column_name"], labels))
+    out.append((NAME_FREQUENCY, NAME_FREQUENCY_LABELS))
     return out
 
 
@@ -135,7 +138,12 @@ def _score_now(case: Case, model: dict[str, Any],
     """Score one pair with the stored model, with term frequencies from the whole case."""
     from splink import DuckDBAPI, Linker
 
-    from fullcount.link.engine import TF_COLUMNS, pairs_sql
+    from fullcount.link.engine import (
+        NAME_FREQUENCY_TABLE,
+        TF_COLUMNS,
+        name_frequencies,
+        pairs_sql,
+    )
 
     everyone = link_input(case.con)
     two = everyone.filter(pa.compute.is_in(everyone["unique_id"],
@@ -154,6 +162,7 @@ def _score_now(case: Case, model: dict[str, Any],
             """).fetch_arrow_table()
             linker.table_management.register_term_frequency_lookup(
                 db_api.register(tf, table_name=f"tf_lookup_{column}"), column)
+        con.register(NAME_FREQUENCY_TABLE, name_frequencies(everyone))
         scored = linker.inference.predict_within(
             records, blocking_rules_to_generate_predictions=["1 = 1"],
             warning_mode="never")
@@ -177,6 +186,7 @@ def _compared_values(case: Case, left: int, right: int) -> dict[str, tuple[str, 
         FROM current_records WHERE record_id IN (?, ?)""", [left, right]).fetchall()}
     names = ("given_name", "family_name", "father_name", "sex", "age", "date_of_death",
              "place")
+    # (the name-frequency row shows no values: it is about the names above)
     a, b = rows.get(left), rows.get(right)
     if a is None or b is None:
         return {}

@@ -11,12 +11,11 @@ from __future__ import annotations
 import shutil
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
 from fullcount.errors import FullcountError
-from fullcount.link.model import settings_creator
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -130,35 +129,3 @@ def from_spark(frame: DataFrame) -> pa.Table:
     """A Spark DataFrame, collected, as an Arrow table."""
     table: pa.Table = frame.toArrow()
     return table
-
-
-def model_for_spark(model: dict[str, Any]) -> dict[str, Any]:
-    """A saved Splink model as settings for Spark: the comparisons and blocking rules made
-    again from ``settings_creator`` in Spark's dialect (Splink translates our DuckDB SQL),
-    with the trained prior and m and u probabilities copied over level by level."""
-    settings = settings_creator(
-        prior=model.get("probability_two_random_records_match") or 1e-4,
-    ).create_settings_dict("spark")
-    saved = {c["output_column_name"]: c for c in model["comparisons"]}
-    made = [c["output_column_name"] for c in settings["comparisons"]]
-    if sorted(saved) != sorted(made):
-        raise _model_mismatch(f"comparisons {sorted(saved)}, this version's {sorted(made)}")
-    for comparison in settings["comparisons"]:
-        name = comparison["output_column_name"]
-        saved_levels = saved[name]["comparison_levels"]
-        levels = comparison["comparison_levels"]
-        labels = [lv.get("label_for_charts") for lv in levels]
-        saved_labels = [lv.get("label_for_charts") for lv in saved_levels]
-        if labels != saved_labels:
-            raise _model_mismatch(f"levels of {name} {saved_labels}, this version's {labels}")
-        for level, trained in zip(levels, saved_levels, strict=True):
-            for key in ("m_probability", "u_probability"):
-                if key in trained:
-                    level[key] = trained[key]
-    return settings
-
-
-def _model_mismatch(detail: str) -> FullcountError:
-    return FullcountError(
-        f"the case's linkage model does not fit this version of fullcount (stored {detail})",
-        hint="Train it again with `fullcount link --retrain`.")

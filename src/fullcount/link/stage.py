@@ -5,6 +5,12 @@ clusters them with the review decisions, and writes the model, the pairs and the
 register (``entities``, ``entity_records``) in one transaction: interrupted, the case is
 as it was.
 
+Clustering is connected components of the pairs at or above the threshold, then a
+check: every pair of records inside an entity is scored (the few not already scored),
+and where one is vetoed (two different given names, say: brothers chained together
+through a record that lacks one) the entity is cut at its weakest links until no vetoed
+pair or reviewer's cannot-link remains inside an entity.
+
 When a linked case gains records (a new source, a new version), ``fullcount link`` links
 only the new records: new against existing and new among themselves, with the stored
 model. Earlier pairs and decisions stay as they are. ``--retrain`` starts over.
@@ -12,12 +18,14 @@ model. Earlier pairs and decisions stay as they are. ``--retrain`` starts over.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -26,6 +34,7 @@ from fullcount import __version__
 from fullcount.errors import FullcountError
 from fullcount.link.cluster import cluster
 from fullcount.link.engine import SplinkEngine
+from fullcount.link.model import BLOCKING_RULES, choose_blocking_rules
 from fullcount.link.prepare import link_input
 
 if TYPE_CHECKING:
@@ -53,6 +62,7 @@ class LinkResult:
     cut_links: int            # links at or above the threshold cut by cannot-links
     vetoed_pairs: int = 0     # pairs a disagreement rules out (cannot-links)
     checked_pairs: int = 0    # pairs inside entities scored after clustering
+    split_components: int = 0  # clusters too large to be one person, split
     decisions_applied: dict[str, int] = field(default_factory=dict)
     checks: list[dict[str, str]] = field(default_factory=list)
     weights: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
@@ -90,9 +100,8 @@ def run_link_stage(case: Case, *, engine: str | None = None, threshold: float | 
         raise FullcountError(
             f"{unnormalised:,} records are not normalised, so they cannot be compared",
             hint="Run `fullcount normalize` first.")
-    model_row = con.execute(
-        "SELECT model_id, splink_model FROM link_models ORDER BY model_id DESC LIMIT 1"
-    ).fetchone()
+    model_row = con.execute("SELECT model_id, splink_model, training FROM link_models "
+                            "ORDER BY model_id DESC LIMIT 1").fetchone()
     linked = _fetch(case, "SELECT count(*) FROM entity_records "
                           "WHERE record_id IN (SELECT record_id FROM current_records)")
     stale = _fetch(case, "SELECT count(*) FROM entity_records "
@@ -117,17 +126,27 @@ def run_link_stage(case: Case, *, engine: str | None = None, threshold: float | 
     training: dict[str, Any] = {}
     model: dict[str, Any]
     keep_above = settings.keep_pairs_above
+    if mode == "full":
+        rules, rule_pairs = choose_blocking_rules(table)
+        training["blocking_rules"], training["blocking_rule_pairs"] = rules, rule_pairs
+    else:
+        assert model_row is not None
+        rules = json.loads(model_row[2]).get("blocking_rules") or [
+            list(broad) for broad, _ in BLOCKING_RULES]
     work = case.path / ".link-work"
-    with SplinkEngine(engine, workdir=work, memory_limit=case.settings.engine.memory_limit,
+    with SplinkEngine(engine, workdir=work, rules=rules,
+                      memory_limit=case.settings.engine.memory_limit,
                       threads=case.settings.engine.threads,
                       spark_master=settings.spark_master) as splink:
         records = splink.register(table, "records")
+        splink.use_name_frequencies(table)
         t0 = time.perf_counter()
         if mode == "full":
             trained = splink.train(records, table, seed=case.settings.case.seed,
                                    u_sample_pairs=settings.u_sample_pairs, step=say)
             seconds["train"] = time.perf_counter() - t0
-            model, training = trained.model, trained.training
+            model = trained.model
+            training.update(trained.training)
             checks = [c.to_dict() for c in trained.report.checks]
             weights = trained.report.weights
             model_id = _fetch(case, "SELECT coalesce(max(model_id), 0) FROM link_models") + 1
@@ -178,10 +197,10 @@ def run_link_stage(case: Case, *, engine: str | None = None, threshold: float | 
         """).fetchall()
         must = _pair_arrays([(a, b) for a, b, d in decisions if d == "match"])
         declined = _pair_arrays([(a, b) for a, b, d in decisions if d == "non_match"])
-        clusters = _cluster(record_ids, stored, chosen, must, declined)
-        # Pairs inside an entity that no blocking rule made candidates were never
-        # scored: score them now, and cut the entity where one is vetoed (two brothers
-        # chained together through a record with no given name, say).
+        clusters = _cluster(record_ids, stored, chosen, must, declined,
+                            settings.max_entity_records)
+        # Pairs inside an entity that are not among the kept pairs (never candidates,
+        # or below the floor): score them now, and cut the entity where one is vetoed.
         unscored = _unscored_pairs_within(record_ids, clusters.labels, stored)
         checked_pairs = unscored.num_rows
         if checked_pairs:
@@ -190,7 +209,8 @@ def run_link_stage(case: Case, *, engine: str | None = None, threshold: float | 
             checked = _with_model(splink.score_pairs(records, model, unscored), model_id)
             new_pairs = pa.concat_tables([new_pairs, checked])
             stored = pa.concat_tables([stored, checked.select(_CLUSTER_COLUMNS)])
-            clusters = _cluster(record_ids, stored, chosen, must, declined)
+            clusters = _cluster(record_ids, stored, chosen, must, declined,
+                            settings.max_entity_records)
         seconds["cluster"] = time.perf_counter() - t0
     vetoed = stored["veto"].to_numpy(zero_copy_only=False).astype(bool)
     prob = stored["match_probability"].to_numpy()
@@ -235,7 +255,7 @@ def run_link_stage(case: Case, *, engine: str | None = None, threshold: float | 
                 pairs=n_pairs, pairs_scored=new_pairs.num_rows,
                 entities=clusters.n_clusters, threshold=chosen, threshold_origin=origin,
                 model_id=model_id, uncertain_pairs=uncertain, cut_links=clusters.cut_links,
-                vetoed_pairs=int(vetoed.sum()),
+                vetoed_pairs=int(vetoed.sum()), split_components=clusters.split_components,
                 decisions_applied={"match": 0 if must is None else len(must[0]),
                                    "non_match": 0 if declined is None else len(declined[0])},
                 checked_pairs=checked_pairs,
@@ -247,10 +267,8 @@ def run_link_stage(case: Case, *, engine: str | None = None, threshold: float | 
         seconds["write"] = time.perf_counter() - t0
     finally:
         for name in ("link_new_pairs", "link_members"):
-            try:
+            with contextlib.suppress(duckdb.Error):  # not registered
                 con.unregister(name)
-            except Exception:  # noqa: BLE001 - not registered
-                pass
     return result
 
 
@@ -264,7 +282,7 @@ def _with_model(pairs: pa.Table, model_id: int) -> pa.Table:
 
 def _cluster(record_ids: np.ndarray, pairs: pa.Table, threshold: float,
              must: tuple[np.ndarray, np.ndarray] | None,
-             declined: tuple[np.ndarray, np.ndarray] | None) -> Any:
+             declined: tuple[np.ndarray, np.ndarray] | None, max_size: int) -> Any:
     """Cluster with the pairs' links, the reviewers' decisions and the vetoes: a vetoed
     pair is a cannot-link unless a reviewer decided it is a match."""
     left = pairs["record_id_l"].to_numpy()
@@ -279,7 +297,8 @@ def _cluster(record_ids: np.ndarray, pairs: pa.Table, threshold: float,
         veto_l = np.concatenate([veto_l, declined[0]])
         veto_r = np.concatenate([veto_r, declined[1]])
     return cluster(record_ids, left, right, pairs["match_probability"].to_numpy(), threshold,
-                   must_link=must, cannot_link=(veto_l, veto_r) if len(veto_l) else None)
+                   must_link=must, cannot_link=(veto_l, veto_r) if len(veto_l) else None,
+                   max_size=max_size)
 
 
 # Entities larger than this are not checked pair by pair (their pairs would be too many);
@@ -290,8 +309,6 @@ _MAX_CHECKED_ENTITY = 2_000
 def _unscored_pairs_within(record_ids: np.ndarray, labels: np.ndarray,
                            scored: pa.Table) -> pa.Table:
     """Pairs of records in one cluster that are not among ``scored``."""
-    import duckdb
-
     con = duckdb.connect()
     try:
         con.register("members", pa.table({"record_id": record_ids, "label": labels}))
