@@ -25,6 +25,7 @@ from fullcount.errors import FullcountError
 from fullcount.link.model import (
     TF_MINIMUM_U,
     VETO_LEVELS,
+    Check,
     WeightReport,
     check_weights,
     model_in_dialect,
@@ -104,7 +105,8 @@ class SplinkEngine:
         elif self.engine == "spark":
             from fullcount.link.spark import spark_api
 
-            self.db_api, self._spark = spark_api(self.spark_master, self.workdir)
+            self.db_api, self._spark = spark_api(self.spark_master, self.workdir,
+                                                 self.memory_limit)
         else:
             raise FullcountError(f"unknown linkage engine '{self.engine}'",
                                  hint="Use duckdb or spark.")
@@ -185,10 +187,21 @@ class SplinkEngine:
                 for comparison in snapshot["comparisons"]:
                     if comparison["output_column_name"] in comparisons:
                         seeded[comparison["output_column_name"]] = comparison
+        training["em_failed"] = []
         for columns in (("given_key", "family_key"), ("day_lo", "province")):
             say(f"EM on pairs sharing {' and '.join(columns)}")
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on(*columns), estimate_without_term_frequencies=True, max_pairs=5e6)
+            before = linker.misc.save_model_to_json()
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    block_on(*columns), estimate_without_term_frequencies=True,
+                    max_pairs=5e6)
+            except ValueError as exc:
+                # On a small case EM can drive a level's m below what a float holds,
+                # and Splink refuses it: that session's estimates are dropped (the
+                # linker, left mid-session, is made again from the model before it),
+                # the earlier ones and the checks below stand.
+                training["em_failed"].append({"block_on": list(columns), "error": str(exc)})
+                linker = self.linker(records, before)
         model = linker.misc.save_model_to_json()
         for comparison in model["comparisons"]:
             reference = seeded.get(comparison["output_column_name"])
@@ -202,6 +215,11 @@ class SplinkEngine:
                     level["m_probability"] = None  # never seen among near-certain pairs
         training["m_from_near_certain_pairs"] = sorted(seeded)
         report = check_weights(model)
+        for failed in training["em_failed"]:
+            report.checks.append(Check(
+                "(training)", "EM on pairs sharing " + " and ".join(failed["block_on"]),
+                "did not finish (a probability too small for a float)",
+                "its estimates dropped; earlier estimates kept"))
         training["prior"] = model.get("probability_two_random_records_match")
         return TrainedModel(model, report, training)
 

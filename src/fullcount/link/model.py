@@ -59,6 +59,10 @@ def _name_comparison(part: str, label: str) -> cl.CustomComparison:
                 label_for_charts=KNOWN_DIFFERENT, base_dialect_str="duckdb"),
             cll.CustomLevel(f"{ph}_l = {ph}_r", label_for_charts="same phonetic key",
                             base_dialect_str="duckdb"),
+            # a letter dropped, added, changed or two swapped: the typing errors that turn
+            # short keys (sna / sa, qsr / sqr) into strangers for Jaro-Winkler
+            cll.DamerauLevenshteinLevel(key, 1).configure(
+                label_for_charts="one letter apart"),
             cll.JaroWinklerLevel(key, 0.9).configure(
                 label_for_charts="similar spelling (Jaro-Winkler ≥ 0.9)"),
             cll.JaroWinklerLevel(key, 0.75).configure(
@@ -360,7 +364,8 @@ def _apply_vetoes(model: dict[str, Any], report: WeightReport) -> None:
                     f"{_weight(level):+.1f} bits could be outweighed by agreement on "
                     f"everything else ({others:+.1f} bits)",
                     f"capped at {cap:+.1f} bits (a veto)"))
-                level["m_probability"] = level["u_probability"] * 2.0 ** cap
+                # (never below what a float holds: Splink refuses m < 1e-300)
+                level["m_probability"] = max(level["u_probability"] * 2.0 ** cap, 1e-250)
         report.weights[name] = [
             (lv["label_for_charts"], _weight(lv)) for lv in comparison["comparison_levels"]
             if not lv.get("is_null_level") and lv.get("m_probability") is not None

@@ -8,6 +8,7 @@ in the case, which the engine deletes when the run ends.
 
 from __future__ import annotations
 
+import re
 import shutil
 import warnings
 from pathlib import Path
@@ -42,9 +43,11 @@ logger.spark.level = error
 _session: SparkSession | None = None
 
 
-def spark_api(master: str, workdir: Path) -> tuple[SparkAPI, SparkSession]:
+def spark_api(master: str, workdir: Path,
+              memory_limit: str = "1GB") -> tuple[SparkAPI, SparkSession]:
     """A Splink database API on a Spark session at ``master``, with its scratch files in
-    ``workdir``."""
+    ``workdir``; the driver (which runs the work in local mode) gets ``memory_limit``
+    (the case's [engine] memory_limit, DuckDB's notation) when its JVM starts."""
     with warnings.catch_warnings():
         # PySpark 4 warns on import that it is not yet tested with pandas 3; it is not
         # given pandas data here (Arrow in, Arrow out).
@@ -62,7 +65,7 @@ def spark_api(master: str, workdir: Path) -> tuple[SparkAPI, SparkSession]:
             raise FullcountError(
                 f"Splink's similarity functions for Spark are missing ({jar})",
                 hint="Reinstall Splink (`pip install --force-reinstall splink`).")
-        spark = _session_for(master, workdir, jar)
+        spark = _session_for(master, workdir, jar, _spark_memory(memory_limit))
     checkpoints = workdir / "checkpoints"
     checkpoints.mkdir(parents=True, exist_ok=True)
     spark.sparkContext.setCheckpointDir(str(checkpoints))
@@ -72,7 +75,17 @@ def spark_api(master: str, workdir: Path) -> tuple[SparkAPI, SparkSession]:
     return SparkAPI(spark_session=spark, break_lineage_method="parquet"), spark
 
 
-def _session_for(master: str, workdir: Path, jar: Path) -> SparkSession:
+def _spark_memory(limit: str) -> str:
+    """DuckDB's memory notation (512MB, 4GB, 2GiB) in Spark's (512m, 4g, 2g)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT])i?B\s*", limit, re.IGNORECASE)
+    if match is None:
+        return "1g"
+    number, unit = float(match[1]), match[2].lower()
+    megabytes = number * {"k": 1 / 1024, "m": 1, "g": 1024, "t": 1024 * 1024}[unit]
+    return f"{max(512, int(megabytes))}m"
+
+
+def _session_for(master: str, workdir: Path, jar: Path, memory: str) -> SparkSession:
     global _session
     from pyspark.sql import SparkSession
 
@@ -92,6 +105,7 @@ def _session_for(master: str, workdir: Path, jar: Path) -> SparkSession:
                .config("spark.jars", str(jar))
                .config("spark.local.dir", str(local_dir))
                .config("spark.ui.enabled", "false")
+               .config("spark.driver.memory", memory)
                .config("spark.ui.showConsoleProgress", "false")
                .config("spark.driver.extraJavaOptions",
                        f"-Dlog4j2.configurationFile={log_config.as_uri()}"))
