@@ -106,6 +106,14 @@ class StrataSettings(_Strict):
     )
 
 
+class ExportSettings(_Strict):
+    date_precision: Literal["day", "month", "year"] = Field(
+        "month", description="dates in pseudonymised exports are cut to this precision")
+    place: Literal["place", "province", "none"] = Field(
+        "province", description="places in pseudonymised exports: the town (place), only "
+        "its province, or none")
+
+
 class Settings(_Strict):
     case: CaseInfo = Field(default_factory=CaseInfo)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
@@ -113,6 +121,7 @@ class Settings(_Strict):
     normalize: NormalizeSettings = Field(default_factory=NormalizeSettings)
     strata: StrataSettings = Field(default_factory=StrataSettings)
     link: LinkSettings = Field(default_factory=LinkSettings)
+    export: ExportSettings = Field(default_factory=ExportSettings)
     sources: dict[str, SourceSettings] = Field(default_factory=dict)
 
     @field_validator("sources")
@@ -206,6 +215,13 @@ uncertain_high = 0.9
 # Record fields whose values split the case into strata for estimation,
 # e.g. by = ["province"].
 by = []
+
+[export]
+# Pseudonymised exports (`fullcount export ... --pseudonymise`), for sharing with someone
+# who must not see names: names become keyed hashes, dates are cut to date_precision
+# ("day", "month" or "year") and places to place ("place", "province" or "none").
+date_precision = "month"
+place = "province"
 
 # One table per source (a list from one organisation). `mapping` says which column of
 # the source's files holds each record field; `fullcount ingest --suggest` proposes one.

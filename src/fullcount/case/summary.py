@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -132,12 +133,21 @@ def quarantined_row(case: Case, quarantine_id: int) -> dict[str, Any]:
 def export_quarantine(case: Case, path: Path, *, source: str | None = None,
                       reason: str | None = None, include_superseded: bool = False) -> int:
     """Write quarantined rows to CSV (or JSON Lines for .jsonl); return how many."""
+    from fullcount.case.files import write_csv
+
     query = _quarantine_query(source, reason, include_superseded)
-    fmt = "(FORMAT json)" if path.suffix.lower() in (".jsonl", ".ndjson", ".json") else (
-        "(FORMAT csv, HEADER true)")
-    count = fetch_one(case.con, f"SELECT count(*) FROM ({query})")[0]
-    case.con.execute(f"COPY ({query}) TO {_literal(str(path.resolve()))} {fmt}")
-    return int(count)
+    if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):  # exact: not for spreadsheets
+        count = fetch_one(case.con, f"SELECT count(*) FROM ({query})")[0]
+        case.con.execute(f"COPY ({query}) TO {_literal(str(path.resolve()))} (FORMAT json)")
+        return int(count)
+    result = case.con.execute(query)
+    header = [d[0] for d in result.description]
+
+    def rows() -> Iterator[Sequence[Any]]:
+        while batch := result.fetchmany(10_000):
+            yield from batch
+
+    return write_csv(path, header, rows())
 
 
 def _quarantine_query(source: str | None, reason: str | None,

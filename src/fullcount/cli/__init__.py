@@ -5,8 +5,10 @@ from __future__ import annotations
 import sys
 
 from fullcount.cli import (  # noqa: F401
+    audit_commands,
     case_commands,
     estimate_command,
+    export_commands,
     ingest_command,
     link_commands,
     normalize_command,

@@ -1,9 +1,8 @@
-"""`fullcount link`, `explain`, `decide`, `evaluate`, `export entities`: the register of
-people and how it was made."""
+"""`fullcount link`, `explain`, `decide`, `evaluate`: the register of people and how it
+was made (`export entities` writes it out)."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Annotated
 
@@ -27,9 +26,6 @@ from fullcount.link.decisions import DECISIONS, record_decision, withdraw_decisi
 from fullcount.link.evaluate import Evaluation, evaluate_register
 from fullcount.link.explain import PairExplanation, explain_pair, resolve_record
 from fullcount.link.stage import LinkResult, run_link_stage
-
-export_app = typer.Typer(help="Write tables of the case to files.", no_args_is_help=True)
-app.add_typer(export_app, name="export")
 
 
 @command(app, "link")
@@ -204,46 +200,3 @@ def report_evaluation(e: Evaluation) -> None:
         add_row(grid, *row["pattern"], f"{row['true']:,}", f"{row['linked']:,}",
                 f"{row['linked'] - row['true']:+,}")
     out.print(grid)
-
-
-@command(export_app, "entities")
-def export_entities(
-    out_file: Annotated[Path, typer.Option(
-        "--out", "-o", help="CSV file to write (one row per record).", dir_okay=False)],
-    case_dir: CaseOption = Path("."),
-) -> None:
-    """Write the register as CSV: one row per record with its source, its row in the
-    source file (source_row: the file's own id column if it had one, else the row
-    number), its record id and the entity (person) it belongs to, with the entity's
-    best-known name, date and place."""
-    with Case.open(case_dir, readonly=True) as case:
-        rows = case.con.execute("""
-            SELECT r.source, coalesce(r.source_row_id, r.row_number::VARCHAR) AS source_row,
-                   r.row_number, r.record_id, e.entity_id, n.n_records AS entity_records,
-                   n.name_persian, n.name_latin, n.date_iso, n.place_canonical,
-                   n.province_canonical
-            FROM current_records r
-            LEFT JOIN entity_records e USING (record_id)
-            LEFT JOIN entities n USING (entity_id)
-            ORDER BY e.entity_id NULLS LAST, r.record_id
-        """)
-        header = [d[0] for d in rows.description]
-        written = 0
-        try:
-            with out_file.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(header)
-                while batch := rows.fetchmany(50_000):
-                    writer.writerows([_cell(v) for v in row] for row in batch)
-                    written += len(batch)
-        except OSError as exc:
-            raise FullcountError(f"cannot write {out_file}: {exc.strerror}") from exc
-    out.print(f"Wrote {written:,} records to {out_file}", markup=False)
-
-
-def _cell(value: object) -> object:
-    """A cell a spreadsheet will show as text: values starting with = + - @ (formula
-    injection) get a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value

@@ -188,7 +188,11 @@ def ingest_file(
     """Ingest one file as (a version of) ``source``; see the module docstring."""
     check_source_name(source)
     path = Path(path)
-    if not path.is_file():
+    try:
+        is_file = path.is_file()
+    except OSError as exc:  # a name too long for the file system, say
+        raise IngestError(f"{path} cannot be read: {exc.strerror}") from exc
+    if not is_file:
         raise IngestError(f"{path} does not exist or is not a file")
     configured = case.settings.sources.get(source)
     encoding = encoding or (configured.encoding if configured else "auto")

@@ -340,6 +340,30 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+# A workbook member that inflates more than this many times, to more than this many
+# bytes, is a zip bomb: real workbooks deflate 5-20:1. (The sizes checked are those the
+# zip declares; Python's zipfile never inflates a member past its declared size.)
+XLSX_MAX_RATIO = 100
+XLSX_RATIO_FLOOR = 32 << 20
+
+
+def _check_not_a_bomb(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except Exception:  # noqa: BLE001 - not a zip, or a damaged one: openpyxl says which
+        return
+    for member in members:
+        if (member.file_size > XLSX_RATIO_FLOOR
+                and member.file_size > XLSX_MAX_RATIO * max(member.compress_size, 1)):
+            raise IngestError(
+                f"{path} is not a workbook fullcount will read: its part {member.filename} "
+                f"inflates from {member.compress_size:,} to {member.file_size:,} bytes "
+                f"(over {XLSX_MAX_RATIO}:1), the mark of a zip bomb",
+                hint="If the workbook is genuine, export the sheet as CSV and ingest that.",
+            )
+
+
 class XlsxReader(SourceReader):
     format = "xlsx"
 
@@ -347,29 +371,54 @@ class XlsxReader(SourceReader):
         import openpyxl
 
         self.path = path
+        _check_not_a_bomb(path)
         # Opened as a file object, which openpyxl reads whatever the file's name: a
         # workbook named .dat, or one read with --format xlsx, is still a workbook.
         self._file = path.open("rb")
         try:
+            # A damaged workbook fails in openpyxl, zipfile, zlib or the XML parser, with
+            # whatever error each raises (BadZipFile, zlib.error, ParseError, KeyError...).
             self.book = openpyxl.load_workbook(self._file, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            names = self.book.sheetnames
+            if sheet and sheet not in names:
+                raise IngestError(
+                    f"{path} has no sheet '{sheet}'; its sheets are: {', '.join(names)}",
+                    hint="Pass --sheet with one of those names.",
+                )
+            if not names:
+                raise IngestError(f"{path} has no sheets")
+            self.sheet = sheet or names[0]
+            self.rows_total = self.book[self.sheet].max_row or 0
+        except IngestError:
+            self._file.close()
+            raise
+        except Exception as exc:
             self._file.close()
             raise IngestError(
-                f"{path} is not a readable Excel (.xlsx) file: {exc}",
+                f"{path} is not a readable Excel (.xlsx) file: {type(exc).__name__}: {exc}",
                 hint="Re-save it from Excel as .xlsx, or export it as CSV.",
             ) from exc
-        names = self.book.sheetnames
-        if sheet and sheet not in names:
-            raise IngestError(
-                f"{path} has no sheet '{sheet}'; its sheets are: {', '.join(names)}",
-                hint="Pass --sheet with one of those names.",
-            )
-        self.sheet = sheet or names[0]
-        self.rows_total = self.book[self.sheet].max_row or 0
         self._read_header()
 
     def _rows(self) -> Iterator[tuple[int, list[str]]]:
-        for number, values in enumerate(self.book[self.sheet].iter_rows(values_only=True), 1):
+        # The sheet is parsed as it is read: damage in its XML or its compressed bytes
+        # shows only now, as whatever openpyxl, ElementTree or zlib raise.
+        rows = enumerate(self.book[self.sheet].iter_rows(values_only=True), 1)
+        number = 0
+        while True:
+            try:
+                number, values = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:
+                self.book.close()
+                self._file.close()
+                raise IngestError(
+                    f"{self.path} (sheet '{self.sheet}') is damaged and cannot be read past "
+                    f"row {number}: {type(exc).__name__}: {exc}",
+                    hint="Re-save it from Excel as .xlsx, or export it as CSV; nothing was "
+                    "ingested.",
+                ) from exc
             yield number, [cell_text(v) for v in values]
 
     def _read_header(self) -> None:
