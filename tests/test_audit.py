@@ -106,14 +106,16 @@ def test_swapped_entries_are_named(case_dir: Path, tmp_path: Path) -> None:
 
 
 def test_a_head_hash_in_meta_anchors_the_end(case_dir: Path, tmp_path: Path) -> None:
-    """With the head recorded in meta, cutting the latest entry off is detected."""
+    """Case.audit records the head in meta, so cutting the latest entry off is
+    detected."""
     case = copy_case(case_dir, tmp_path / "c")
     con = duckdb.connect(str(case / "case.duckdb"))
     head = con.execute("SELECT entry_id, hash FROM audit_log ORDER BY entry_id DESC "
                        "LIMIT 1").fetchone()
-    con.execute("INSERT INTO meta VALUES ('audit_head_id', ?), ('audit_head_hash', ?)",
-                [str(head[0]), head[1]])
+    stored = dict(con.execute("SELECT key, value FROM meta WHERE key LIKE 'audit_head%'"
+                              ).fetchall())
     con.close()
+    assert stored == {"audit_head_id": str(head[0]), "audit_head_hash": head[1]}
     assert problems(case) == []
     con = duckdb.connect(str(case / "case.duckdb"))
     con.execute("DELETE FROM audit_log WHERE entry_id = ?", [head[0]])

@@ -6,6 +6,9 @@ One process at a time writes a case. Readers may share it with other readers.
     with Case.create("my-case") as case: ...
     with Case.open("my-case") as case: ...
     with Case.open("my-case", readonly=True) as case: ...
+
+An encrypted case (``Case.create(..., encrypt=True)``) also holds ``case.key.toml``; its
+database is opened with the key derived from its passphrase (see ``keys``).
 """
 
 from __future__ import annotations
@@ -29,12 +32,14 @@ from typing import Any, Self
 import duckdb
 
 from fullcount import __version__
+from fullcount.case import keys
 from fullcount.case.schema import MIGRATIONS, SCHEMA_VERSION, VIEWS
 from fullcount.errors import CaseError, CaseLockedError
 from fullcount.settings import SETTINGS_FILE, Settings, load_settings, write_new_settings
 
 DATABASE_FILE = "case.duckdb"
 LOCK_FILE = ".fullcount.lock"
+TEMP_DIRECTORY = DATABASE_FILE + ".tmp"  # DuckDB's default for a database file
 GENESIS_HASH = "0" * 64
 
 
@@ -50,10 +55,12 @@ class Case:
     """An open case. Use ``Case.create`` or ``Case.open``, ideally as a context manager."""
 
     def __init__(self, path: Path, con: duckdb.DuckDBPyConnection, *, readonly: bool,
-                 lock_fd: int | None) -> None:
+                 lock_fd: int | None, encrypted: bool = False) -> None:
         self.path = path
         self.con = con
         self.readonly = readonly
+        self.encrypted = encrypted
+        self._key: str | None = None  # an encrypted case's database key, to reopen it
         self._lock_fd = lock_fd
         self.settings: Settings = load_settings(path)
         self.migrated_from: int | None = None
@@ -62,47 +69,84 @@ class Case:
     # -- opening and closing ------------------------------------------------------------
 
     @classmethod
-    def create(cls, path: Path | str, *, name: str | None = None) -> Case:
-        """Create a new case in ``path`` (made if missing; it must not hold a case)."""
+    def create(cls, path: Path | str, *, name: str | None = None, encrypt: bool = False,
+               passphrase: str | None = None) -> Case:
+        """Create a new case in ``path`` (made if missing; it must not hold a case).
+
+        With ``encrypt``, the database is encrypted with a key derived from
+        ``passphrase`` (required: callers ask for it, see ``keys.new_passphrase``).
+        """
         path = Path(path).resolve()
-        if (path / SETTINGS_FILE).exists() or (path / DATABASE_FILE).exists():
-            raise CaseError(
-                f"{path} already holds a case",
-                hint="Open it with the other commands, or choose an empty folder.",
-            )
-        if path.exists() and not path.is_dir():
-            raise CaseError(f"{path} exists and is not a folder")
+        if encrypt and not passphrase:
+            raise CaseError("an encrypted case needs a passphrase")
+        cls.create_check(path)
         made_dir = not path.exists()
         try:
             path.mkdir(parents=True, exist_ok=True)
+            key = None
+            if encrypt:
+                assert passphrase is not None
+                derivation = keys.KeyDerivation.new()
+                key = derivation.derive(passphrase)
+                derivation.write(path / keys.KEY_FILE)
             write_new_settings(path, name if name is not None else path.name)
             lock_fd = _lock(path, exclusive=True, command="init")
-            con = _connect(path, readonly=False)
-            case = cls(path, con, readonly=False, lock_fd=lock_fd)
+            con = _connect(path, readonly=False, key=key)
+            case = cls(path, con, readonly=False, lock_fd=lock_fd, encrypted=encrypt)
+            case._key = key
             with case.transaction():
                 case._migrate(0)
                 case._set_meta("case_id", str(uuid.uuid4()))
                 case._set_meta("created_at", datetime.now(UTC).isoformat())
                 case._set_meta("created_by", f"fullcount {__version__}")
-                case.audit("init", {"path": str(path), "schema_version": SCHEMA_VERSION})
+                case.audit("init", {"path": str(path), "schema_version": SCHEMA_VERSION,
+                                    "encrypted": encrypt})
         except BaseException:
-            for created in (SETTINGS_FILE, DATABASE_FILE, DATABASE_FILE + ".wal", LOCK_FILE):
+            for created in (SETTINGS_FILE, DATABASE_FILE, DATABASE_FILE + ".wal", LOCK_FILE,
+                            keys.KEY_FILE):
                 (path / created).unlink(missing_ok=True)
             if made_dir:
                 shutil.rmtree(path, ignore_errors=True)
             raise
         return case
 
-    @classmethod
-    def open(cls, path: Path | str, *, readonly: bool = False) -> Case:
-        """Open the case in ``path``; an older case is upgraded, a newer one refused."""
+    @staticmethod
+    def create_check(path: Path | str) -> None:
+        """Refuse to create a case in ``path`` if it holds one or is not a folder."""
         path = Path(path).resolve()
+        if any((path / name).exists() for name in (SETTINGS_FILE, DATABASE_FILE, keys.KEY_FILE)):
+            raise CaseError(
+                f"{path} already holds a case",
+                hint="Open it with the other commands, or choose an empty folder "
+                "(`fullcount encrypt` encrypts an existing case).",
+            )
+        if path.exists() and not path.is_dir():
+            raise CaseError(f"{path} exists and is not a folder")
+
+    @classmethod
+    def open(cls, path: Path | str, *, readonly: bool = False,
+             passphrase: str | None = None) -> Case:
+        """Open the case in ``path``; an older case is upgraded, a newer one refused.
+
+        An encrypted case's passphrase is ``passphrase``, else ``$FULLCOUNT_KEY``, else
+        asked for at the terminal. A wrong one changes nothing.
+        """
+        path = Path(path).resolve()
+        _finish_rekey(path)
         if not (path / DATABASE_FILE).exists():
             hint = "Create a case with `fullcount init DIR`, or pass --case DIR."
             if (path / SETTINGS_FILE).exists():
                 hint = f"{path / SETTINGS_FILE} exists but {DATABASE_FILE} does not: was it moved?"
             raise CaseError(f"{path} is not a fullcount case (no {DATABASE_FILE})", hint=hint)
-        version = _schema_version_of(path)
+        derivation = keys.read_key_derivation(path)
+        key = None
+        if derivation is not None:
+            key = derivation.derive(keys.passphrase_for(path, passphrase))
+        return cls._open(path, readonly=readonly, key=key)
+
+    @classmethod
+    def _open(cls, path: Path, *, readonly: bool, key: str | None) -> Case:
+        version = _schema_version_of(path, key=key)  # first: a wrong key stops here
         if version > SCHEMA_VERSION:
             raise CaseError(
                 f"{path} was made by a newer fullcount (schema v{version}; this is fullcount "
@@ -110,13 +154,14 @@ class Case:
                 hint="Upgrade fullcount to open it; the case was not changed.",
             )
         if version < SCHEMA_VERSION and readonly:
-            with cls.open(path, readonly=False):
+            with cls._open(path, readonly=False, key=key):
                 pass  # upgrading needs a writer; then reopen for reading
             version = SCHEMA_VERSION
         lock_fd = None if readonly else _lock(path, exclusive=True, command=_command_line())
         try:
-            con = _connect(path, readonly=readonly)
-            case = cls(path, con, readonly=readonly, lock_fd=lock_fd)
+            con = _connect(path, readonly=readonly, key=key)
+            case = cls(path, con, readonly=readonly, lock_fd=lock_fd, encrypted=key is not None)
+            case._key = key
             if version < SCHEMA_VERSION:
                 with case.transaction():
                     case._migrate(version)
@@ -221,7 +266,86 @@ class Case:
             "INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?)",
             [entry_id, at, actor, action, body, prev_hash, digest],
         )
+        # The head of the chain, so that `audit verify` sees entries deleted from the end.
+        self._set_meta("audit_head_id", str(entry_id))
+        self._set_meta("audit_head_hash", digest)
         return digest
+
+    # -- encryption -----------------------------------------------------------------------
+
+    def rekey(self, new_passphrase: str) -> None:
+        """Re-encrypt the database with a key derived from ``new_passphrase``; an
+        unencrypted case becomes encrypted.
+
+        The database is copied into a new encrypted file beside it, the copy's row counts
+        are checked, and only then is it renamed over the old file. A crash before that
+        rename leaves the old case as it was; one just after it is completed by the next
+        ``Case.open`` (see ``_finish_rekey``).
+        """
+        self._require_writer()
+        derivation = keys.KeyDerivation.new()
+        key = derivation.derive(new_passphrase)
+        database = self.path / DATABASE_FILE
+        pending_db, pending_key = _pending_files(self.path)
+        pending_wal = pending_db.with_name(pending_db.name + ".wal")
+        for leftover in (pending_db, pending_wal, pending_key):
+            leftover.unlink(missing_ok=True)
+        if not self.encrypted:
+            keys.load_encryption(self.con, self.path / TEMP_DIRECTORY)
+        source = fetch_one(self.con, "SELECT current_database()")[0]
+        action = "rekey" if self.encrypted else "encrypt"
+        try:
+            before = self._row_counts(source)
+            self.con.execute(f"ATTACH {keys.sql_string(str(pending_db))} AS rekey_target "
+                             f"(ENCRYPTION_KEY '{key}')")
+            try:
+                self.con.execute(f'COPY FROM DATABASE "{source}" TO rekey_target')
+                self.con.execute("USE rekey_target")
+                try:
+                    with self.transaction():
+                        self.audit(action, {"kdf": "scrypt", "n": derivation.n,
+                                            "r": derivation.r, "p": derivation.p})
+                finally:
+                    self.con.execute(f'USE "{source}"')
+                after = self._row_counts("rekey_target")
+                after["audit_log"] -= 1
+                after["meta"] = before.get("meta", 0)  # the audit head keys may be new
+                if after != before:
+                    raise CaseError(f"the re-encrypted copy of {database} differs from it "
+                                    f"({before} rows before, {after} after); nothing was "
+                                    "changed")
+                self.con.execute("CHECKPOINT rekey_target")
+            finally:
+                self.con.execute("DETACH rekey_target")
+            if pending_wal.exists():
+                raise CaseError(f"{pending_wal} was left behind; nothing was changed")
+            derivation.write(pending_key)
+            self.con.execute("CHECKPOINT")
+        except BaseException:
+            for leftover in (pending_db, pending_wal, pending_key):
+                leftover.unlink(missing_ok=True)
+            raise
+        self.con.close()
+        self.con = None  # type: ignore[assignment]
+        if (self.path / (DATABASE_FILE + ".wal")).exists():  # would be replayed on the copy
+            for leftover in (pending_db, pending_key):
+                leftover.unlink(missing_ok=True)
+            self.con = _connect(self.path, readonly=False, key=self._key)
+            raise CaseError(f"{database} could not be checkpointed; nothing was changed")
+        os.replace(pending_db, database)  # from here on the case has the new key
+        os.replace(pending_key, self.path / keys.KEY_FILE)
+        _sync_folder(self.path)
+        self.con = _connect(self.path, readonly=False, key=key)
+        self.encrypted, self._key = True, key
+        self.apply_engine_settings()
+
+    def _row_counts(self, catalog: str) -> dict[str, int]:
+        tables = self.con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = ? "
+            "ORDER BY ALL", [catalog]).fetchall()
+        return {f"{schema}.{table}" if schema != "main" else table: fetch_one(
+            self.con, f'SELECT count(*) FROM "{catalog}"."{schema}"."{table}"')[0]
+            for schema, table in tables}
 
     # -- internals ------------------------------------------------------------------------
 
@@ -309,31 +433,45 @@ def _locked_error(path: Path, duckdb_message: str = "") -> CaseLockedError:
     )
 
 
-def _connect(path: Path, *, readonly: bool) -> duckdb.DuckDBPyConnection:
+def _connect(path: Path, *, readonly: bool, key: str | None = None
+             ) -> duckdb.DuckDBPyConnection:
+    """A connection to the case's database; an encrypted one (``key``) is attached to an
+    in-memory connection that has the encryption extension and encrypts its spill files."""
+    database = path / DATABASE_FILE
     try:
-        con = duckdb.connect(str(path / DATABASE_FILE), read_only=readonly)
+        if key is None:
+            con = duckdb.connect(str(database), read_only=readonly)
+        else:
+            con = duckdb.connect(":memory:", config=keys.NO_EXTENSION_DOWNLOADS)
+            try:
+                keys.load_encryption(con, path / TEMP_DIRECTORY)
+                options = "READ_ONLY, " if readonly else ""
+                con.execute(f'ATTACH {keys.sql_string(str(database))} AS "case" '
+                            f"({options}ENCRYPTION_KEY '{key}')")
+                con.execute('USE "case"')
+            except BaseException:
+                con.close()
+                raise
         con.execute("SET enable_progress_bar = false")  # fullcount draws its own
         return con
     except duckdb.IOException as exc:
+        if keys.is_wrong_key(exc):
+            raise CaseError(f"wrong passphrase for case {path}",
+                            hint="Nothing was changed. Check the passphrase (or "
+                            f"${keys.PASSPHRASE_ENV}) and try again.") from None
         if "lock" in str(exc).lower():
             raise _locked_error(path, str(exc)) from None
-        raise CaseError(f"cannot open {path / DATABASE_FILE}: {exc}") from exc
+        raise CaseError(f"cannot open {database}: {exc}") from exc
     except duckdb.Error as exc:
-        raise CaseError(
-            f"{path / DATABASE_FILE} is not a readable case database: {exc}"
-        ) from exc
+        if key is None and "encrypted" in str(exc).lower():
+            raise CaseError(f"{database} is encrypted but {path / keys.KEY_FILE} is missing",
+                            hint="Restore that file from a backup of the case folder.") from None
+        raise CaseError(f"{database} is not a readable case database: {exc}") from exc
 
 
-def _schema_version_of(path: Path) -> int:
+def _schema_version_of(path: Path, *, key: str | None = None) -> int:
     """Read a case's schema version without taking its write lock."""
-    try:
-        con = duckdb.connect(str(path / DATABASE_FILE), read_only=True)
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            raise _locked_error(path, str(exc)) from None
-        raise CaseError(f"cannot open {path / DATABASE_FILE}: {exc}") from exc
-    except duckdb.Error as exc:
-        raise CaseError(f"{path / DATABASE_FILE} is not a readable case database: {exc}") from exc
+    con = _connect(path, readonly=True, key=key)
     try:
         row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     except duckdb.CatalogException:
@@ -341,3 +479,39 @@ def _schema_version_of(path: Path) -> int:
     finally:
         con.close()
     return int(row[0]) if row else 0
+
+
+def _pending_files(path: Path) -> tuple[Path, Path]:
+    """The database and key file a rekey writes before swapping them in."""
+    return (path / (DATABASE_FILE + keys.PENDING), path / (keys.KEY_FILE + keys.PENDING))
+
+
+def _finish_rekey(path: Path) -> None:
+    """Settle a rekey that was interrupted: before its database was swapped in, drop its
+    files (the old case stands); after, put its key file in place too."""
+    pending_db, pending_key = _pending_files(path)
+    if not (pending_db.exists() or pending_key.exists()):
+        return
+    try:
+        lock_fd = _lock(path, exclusive=True, command="rekey recovery")
+    except CaseLockedError:
+        return  # a rekey may be running now: leave its files alone
+    try:
+        if pending_db.exists() or not pending_key.exists():
+            for leftover in (pending_db, pending_db.with_name(pending_db.name + ".wal"),
+                             pending_key):
+                leftover.unlink(missing_ok=True)
+        else:
+            os.replace(pending_key, path / keys.KEY_FILE)
+            _sync_folder(path)
+    finally:
+        _unlock(lock_fd)
+
+
+def _sync_folder(path: Path) -> None:
+    """Make renames in ``path`` durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

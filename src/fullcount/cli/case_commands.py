@@ -1,4 +1,5 @@
-"""Commands that create and inspect a case: init, status, sources, quarantine."""
+"""Commands that create and inspect a case: init, status, sources, quarantine; and
+protect it: rekey, encrypt."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from fullcount.case import Case
+from fullcount.case import Case, keys
 from fullcount.case.summary import (
     case_status,
     export_quarantine,
@@ -27,6 +28,7 @@ from fullcount.cli.app import (
     safe,
     table,
 )
+from fullcount.errors import CaseError
 
 
 @command(app, "init")
@@ -35,14 +37,22 @@ def init(
         help="Folder for the new case; created if missing. It must not hold a case already.")],
     name: Annotated[str | None, typer.Option(
         help="A name for the case, shown in reports (default: the folder's name).")] = None,
+    encrypt: Annotated[bool, typer.Option(
+        "--encrypt", help="Encrypt the case's database with a key derived from a "
+        "passphrase, asked for twice (or $FULLCOUNT_KEY). Every command then needs it; "
+        "a lost passphrase cannot be recovered.")] = False,
 ) -> None:
     """Create a new case: a folder with fullcount.toml (settings) and case.duckdb (tables).
 
     Then add lists with `fullcount ingest FILE --source NAME --case DIR`.
     """
-    with Case.create(directory, name=name) as case:
-        out.print(f"Created case [bold]{safe(case.settings.case.name)}[/bold] in "
-                  f"{safe(case.path)}")
+    passphrase = None
+    if encrypt:
+        Case.create_check(directory)  # refuse an existing case before asking anything
+        passphrase = keys.new_passphrase(keys.PASSPHRASE_ENV, what="passphrase")
+    with Case.create(directory, name=name, encrypt=encrypt, passphrase=passphrase) as case:
+        out.print(f"Created {'encrypted ' if encrypt else ''}case "
+                  f"[bold]{safe(case.settings.case.name)}[/bold] in {safe(case.path)}")
         out.print(f"  settings: {case.path / 'fullcount.toml'}", markup=False)
         out.print(f"  tables:   {case.path / 'case.duckdb'}", markup=False)
         out.print(f"Next: fullcount ingest LIST.csv --source ngo_a --case {directory}",
@@ -181,3 +191,35 @@ def quarantine_export(
     with Case.open(case_dir, readonly=True) as case:
         count = export_quarantine(case, target, source=source, reason=reason)
     out.print(f"Wrote {count:,} quarantined row(s) to {target}", markup=False)
+
+
+@command(app, "rekey")
+def rekey(case_dir: CaseOption = Path(".")) -> None:
+    """Change an encrypted case's passphrase: asks for the old one (or $FULLCOUNT_KEY)
+    and the new one twice (or $FULLCOUNT_NEW_KEY).
+
+    The database is copied under the new key and checked before it replaces the old
+    file, so an interruption leaves the case openable with one passphrase or the other.
+    """
+    with Case.open(case_dir) as case:
+        if not case.encrypted:
+            raise CaseError(f"case {case.path} is not encrypted",
+                            hint="Encrypt it with `fullcount encrypt`.")
+        case.rekey(keys.new_passphrase(keys.NEW_PASSPHRASE_ENV))
+        out.print(f"Case {case.path} now opens with the new passphrase only.", markup=False)
+
+
+@command(app, "encrypt")
+def encrypt_case(case_dir: CaseOption = Path(".")) -> None:
+    """Encrypt an existing case: asks for a passphrase twice (or $FULLCOUNT_NEW_KEY).
+
+    The old unencrypted file is replaced, but its contents may survive on the disk and in
+    backups: for names that must never be readable, create the case with `init --encrypt`.
+    """
+    with Case.open(case_dir) as case:
+        if case.encrypted:
+            raise CaseError(f"case {case.path} is already encrypted",
+                            hint="Change its passphrase with `fullcount rekey`.")
+        case.rekey(keys.new_passphrase(keys.NEW_PASSPHRASE_ENV, what="passphrase"))
+        out.print(f"Case {case.path} is now encrypted; every command needs its passphrase "
+                  f"(or ${keys.PASSPHRASE_ENV}).", markup=False)

@@ -21,6 +21,7 @@ import duckdb
 import pyarrow as pa
 from splink import Linker, block_on
 
+from fullcount.case.keys import NO_EXTENSION_DOWNLOADS, load_encryption
 from fullcount.errors import FullcountError
 from fullcount.link.model import (
     TF_MINIMUM_U,
@@ -76,8 +77,9 @@ class SplinkEngine:
 
     def __init__(self, engine: str, *, workdir: Path, rules: list[list[str]],
                  memory_limit: str = "1GB", threads: int = 0,
-                 spark_master: str = "local[*]") -> None:
+                 spark_master: str = "local[*]", encrypt_temp: bool = False) -> None:
         self.engine = engine
+        self.encrypt_temp = encrypt_temp  # the case is encrypted: so must its spill be
         self.rules = rules  # blocking rules, as lists of columns (model.BLOCKING_RULES)
         self.workdir = workdir
         self.memory_limit = memory_limit
@@ -90,6 +92,11 @@ class SplinkEngine:
         self._name_frequencies: pa.Table | None = None
 
     def __enter__(self) -> Self:
+        if self.encrypt_temp and self.engine != "duckdb":
+            raise FullcountError(
+                f"the {self.engine} engine would write the names of an encrypted case "
+                f"unencrypted to {self.workdir}",
+                hint="Link an encrypted case with the duckdb engine.")
         if self.engine == "duckdb":
             from splink import DuckDBAPI
 
@@ -99,7 +106,11 @@ class SplinkEngine:
                                       "temp_directory": str(self.workdir)}
             if self.threads:
                 config["threads"] = self.threads
+            if self.encrypt_temp:
+                config.update(NO_EXTENSION_DOWNLOADS)
             self._con = duckdb.connect(":memory:", config=config)
+            if self.encrypt_temp:
+                load_encryption(self._con)
             self._con.execute("SET enable_progress_bar = false")
             self.db_api = DuckDBAPI(connection=self._con)
         elif self.engine == "spark":

@@ -137,7 +137,8 @@ def run_link_stage(case: Case, *, engine: str | None = None, threshold: float | 
     with SplinkEngine(engine, workdir=work, rules=rules,
                       memory_limit=case.settings.engine.memory_limit,
                       threads=case.settings.engine.threads,
-                      spark_master=settings.spark_master) as splink:
+                      spark_master=settings.spark_master,
+                      encrypt_temp=case.encrypted) as splink:
         records = splink.register(table, "records")
         splink.use_name_frequencies(table)
         t0 = time.perf_counter()
