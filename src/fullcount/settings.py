@@ -93,8 +93,10 @@ class LinkSettings(_Strict):
         "are uncertain: shown for review")
     uncertain_high: float = Field(0.9, gt=0.0, lt=1.0)
     max_entity_records: int = Field(
-        100, ge=2, description="more records than this in one entity is a chain of "
-        "namesakes, not a person: such a cluster is split at stricter thresholds")
+        0, ge=0, description="more records than this in one entity is a chain of "
+        "namesakes, not a person: such a cluster is split at stricter thresholds; 0 means "
+        "twice the number of sources plus 4 (at least 10): a person is on each list at "
+        "most once, but for a few duplicates")
     u_sample_pairs: int = Field(
         2_000_000, ge=10_000, description="random record pairs used to estimate how often "
         "non-matches agree by chance (u probabilities)")

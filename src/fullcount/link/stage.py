@@ -126,6 +126,8 @@ def run_link_stage(case: Case, *, engine: str | None = None, threshold: float | 
     training: dict[str, Any] = {}
     model: dict[str, Any]
     keep_above = settings.keep_pairs_above
+    max_size = settings.max_entity_records or max(10, 2 * _fetch(
+        case, "SELECT count(DISTINCT source) FROM current_records") + 4)
     if mode == "full":
         rules, rule_pairs = choose_blocking_rules(table)
         training["blocking_rules"], training["blocking_rule_pairs"] = rules, rule_pairs
@@ -198,8 +200,7 @@ def run_link_stage(case: Case, *, engine: str | None = None, threshold: float | 
         """).fetchall()
         must = _pair_arrays([(a, b) for a, b, d in decisions if d == "match"])
         declined = _pair_arrays([(a, b) for a, b, d in decisions if d == "non_match"])
-        clusters = _cluster(record_ids, stored, chosen, must, declined,
-                            settings.max_entity_records)
+        clusters = _cluster(record_ids, stored, chosen, must, declined, max_size)
         # Pairs inside an entity that are not among the kept pairs (never candidates,
         # or below the floor): score them now, and cut the entity where one is vetoed.
         unscored = _unscored_pairs_within(record_ids, clusters.labels, stored)
@@ -210,8 +211,7 @@ def run_link_stage(case: Case, *, engine: str | None = None, threshold: float | 
             checked = _with_model(splink.score_pairs(records, model, unscored), model_id)
             new_pairs = pa.concat_tables([new_pairs, checked])
             stored = pa.concat_tables([stored, checked.select(_CLUSTER_COLUMNS)])
-            clusters = _cluster(record_ids, stored, chosen, must, declined,
-                            settings.max_entity_records)
+            clusters = _cluster(record_ids, stored, chosen, must, declined, max_size)
         seconds["cluster"] = time.perf_counter() - t0
     vetoed = stored["veto"].to_numpy(zero_copy_only=False).astype(bool)
     prob = stored["match_probability"].to_numpy()
