@@ -32,6 +32,7 @@ from fullcount.link.model import (
     model_in_dialect,
     settings_creator,
 )
+from fullcount.link.prepare import memory_only
 
 # Columns whose term frequencies adjust an agreement's weight (a shared rare name is
 # stronger evidence than a shared common one; a day with many deaths is weaker).
@@ -238,7 +239,7 @@ class SplinkEngine:
         """Set m from the pairs of records meeting ``condition`` (SQL on ``a`` and
         ``b``), taken as matches. Returns how many pairs there were; with fewer than
         ``MIN_SEED_PAIRS`` nothing is set."""
-        con = duckdb.connect()
+        con = memory_only()
         con.register("r", records)
         labels = con.execute(f"""
             SELECT a.unique_id AS unique_id_l, b.unique_id AS unique_id_r
@@ -289,7 +290,7 @@ class SplinkEngine:
         if self._name_frequencies is None:
             raise RuntimeError("use_name_frequencies() must come before scoring")
         local = self.engine != "duckdb"
-        con = duckdb.connect() if local else self._con
+        con = memory_only() if local else self._con
         assert con is not None
         try:
             con.register(NAME_FREQUENCY_TABLE, self._name_frequencies)
@@ -321,7 +322,7 @@ NAME_FREQUENCY_LABELS = {1: "both names agree: how common the full name is",
 def name_frequencies(records: pa.Table) -> pa.Table:
     """Per record of the linkage input: the share of the other records (with a name)
     that have its full name (``name_key``); at least one."""
-    con = duckdb.connect()
+    con = memory_only()
     try:
         con.register("r", records)
         table: pa.Table = con.execute("""

@@ -15,12 +15,11 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pyarrow as pa
 
 from fullcount.errors import FullcountError
 from fullcount.link.engine import NAME_FREQUENCY, NAME_FREQUENCY_LABELS
-from fullcount.link.prepare import link_input
+from fullcount.link.prepare import link_input, memory_only
 
 if TYPE_CHECKING:
     from fullcount.case import Case
@@ -148,7 +147,7 @@ def _score_now(case: Case, model: dict[str, Any],
     everyone = link_input(case.con)
     two = everyone.filter(pa.compute.is_in(everyone["unique_id"],
                                            value_set=pa.array([left, right], pa.int64())))
-    con = duckdb.connect()
+    con = memory_only()
     try:
         db_api = DuckDBAPI(connection=con)
         records = db_api.register(two, table_name="pair_records")

@@ -19,13 +19,13 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 
 from fullcount.errors import FullcountError
+from fullcount.link.prepare import memory_only
 
 NAME_PARTS = ("given", "family", "father")
 # The level of two different names the lexicon knows: a disagreement, so it stands
@@ -177,7 +177,7 @@ def choose_blocking_rules(records: pa.Table) -> tuple[list[list[str]], dict[str,
     """The blocking rules for these linkage-input records (see ``BLOCKING_RULES``) and
     the candidate pairs each rule would make."""
     budget = max(PAIRS_PER_RECORD * records.num_rows, _MIN_PAIR_BUDGET)
-    con = duckdb.connect()
+    con = memory_only()
     counts: dict[str, int] = {}
     try:
         con.register("r", records)

@@ -7,14 +7,10 @@ even in a large case.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+import duckdb
 import pyarrow as pa
 
 from fullcount.normalize.names import lexicon_keys, phonetic_of_key
-
-if TYPE_CHECKING:
-    import duckdb
 
 # The columns of the input table, in order (see ``model.comparisons``).
 INPUT_COLUMNS = (
@@ -73,3 +69,10 @@ def link_input(con: duckdb.DuckDBPyConnection, where: str = "TRUE") -> pa.Table:
         """).fetch_arrow_table()
     finally:
         con.unregister("link_keys")
+
+
+def memory_only() -> duckdb.DuckDBPyConnection:
+    """A small in-memory DuckDB for work on keys and ids beside the case, that never
+    spills to disk (no temp directory): nothing derived from the case's names is ever
+    written unencrypted, even for an encrypted case."""
+    return duckdb.connect(":memory:", config={"temp_directory": ""})

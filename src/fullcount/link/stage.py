@@ -35,7 +35,7 @@ from fullcount.errors import FullcountError
 from fullcount.link.cluster import cluster
 from fullcount.link.engine import SplinkEngine
 from fullcount.link.model import BLOCKING_RULES, choose_blocking_rules
-from fullcount.link.prepare import link_input
+from fullcount.link.prepare import link_input, memory_only
 
 if TYPE_CHECKING:
     from fullcount.case import Case
@@ -310,7 +310,7 @@ _MAX_CHECKED_ENTITY = 2_000
 def _unscored_pairs_within(record_ids: np.ndarray, labels: np.ndarray,
                            scored: pa.Table) -> pa.Table:
     """Pairs of records in one cluster that are not among ``scored``."""
-    con = duckdb.connect()
+    con = memory_only()
     try:
         con.register("members", pa.table({"record_id": record_ids, "label": labels}))
         con.register("scored", scored.select(["record_id_l", "record_id_r"]))
