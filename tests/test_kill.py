@@ -49,26 +49,17 @@ BIG_ROWS, BAD_EVERY = 40_000, 1000
 BIG_BAD = len(range(0, BIG_ROWS, BAD_EVERY))
 
 # The child runs one stage on the case, then closes it (the close checkpoints).
-CHILD = """
+CHILD = f"""
 import sys
 from pathlib import Path
+sys.path.insert(0, {str(Path(__file__).parent)!r})
 from fullcount.case import Case
-from fullcount.estimate.stage import run_estimate_stage
-from fullcount.ingest import ingest_file
-from fullcount.link.stage import run_link_stage
-from fullcount.normalize.stage import run_normalize_stage
+from test_kill import run_stage
 
 stage, folder, big = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 case = Case.open(folder)
 print("ready", flush=True)
-if stage == "ingest":
-    ingest_file(case, big, source="big")
-elif stage == "normalize":
-    run_normalize_stage(case)
-elif stage == "link":
-    run_link_stage(case)
-else:
-    run_estimate_stage(case, ["loglinear"])
+run_stage(case, stage, big)
 case.close()
 """
 
