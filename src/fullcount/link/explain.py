@@ -9,17 +9,17 @@ kept-pairs floor) is scored now with the case's model and the case's term freque
 from __future__ import annotations
 
 import json
-import logging
 import math
 import re
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from fullcount.errors import FullcountError
 from fullcount.link.engine import NAME_FREQUENCY, NAME_FREQUENCY_LABELS
-from fullcount.link.prepare import link_input, memory_only
+from fullcount.link.prepare import link_input
 
 if TYPE_CHECKING:
     from fullcount.case import Case
@@ -134,40 +134,20 @@ def explain_pair(case: Case, a: int, b: int) -> PairExplanation:
 
 def _score_now(case: Case, model: dict[str, Any],
                left: int, right: int) -> tuple[list[int], list[float], float, float]:
-    """Score one pair with the stored model, with term frequencies from the whole case."""
-    from splink import DuckDBAPI, Linker
+    """Score one pair with the stored model, with term frequencies from the whole case:
+    as the link stage scores the pairs inside an entity (``SplinkEngine.score_pairs``)."""
+    import tempfile
 
-    from fullcount.link.engine import (
-        NAME_FREQUENCY_TABLE,
-        TF_COLUMNS,
-        name_frequencies,
-        pairs_sql,
-    )
+    from fullcount.link.engine import SplinkEngine
 
     everyone = link_input(case.con)
-    two = everyone.filter(pa.compute.is_in(everyone["unique_id"],
-                                           value_set=pa.array([left, right], pa.int64())))
-    con = memory_only()
-    try:
-        db_api = DuckDBAPI(connection=con)
-        records = db_api.register(two, table_name="pair_records")
-        linker = Linker(records, json.loads(json.dumps(model)), log_level=logging.ERROR)
-        con.register("everyone", everyone)
-        for column in TF_COLUMNS:
-            # as Splink computes them: share of the records with a value that have this one
-            tf = con.execute(f"""
-                SELECT {column}, count(*)::DOUBLE / sum(count(*)) OVER () AS tf_{column}
-                FROM everyone WHERE {column} IS NOT NULL GROUP BY {column}
-            """).fetch_arrow_table()
-            linker.table_management.register_term_frequency_lookup(
-                db_api.register(tf, table_name=f"tf_lookup_{column}"), column)
-        con.register(NAME_FREQUENCY_TABLE, name_frequencies(everyone))
-        scored = linker.inference.predict_within(
-            records, blocking_rules_to_generate_predictions=["1 = 1"],
-            warning_mode="never")
-        table = con.sql(pairs_sql(linker, scored.physical_name, 0.0)).fetch_arrow_table()
-    finally:
-        con.close()
+    pair = pa.table({"record_id_l": pa.array([left], pa.int64()),
+                     "record_id_r": pa.array([right], pa.int64())})
+    with tempfile.TemporaryDirectory(prefix="fullcount-explain-") as scratch, \
+            SplinkEngine("duckdb", workdir=Path(scratch) / "work", rules=[],
+                         encrypt_temp=case.encrypted) as splink:
+        splink.use_name_frequencies(everyone)
+        table = splink.score_pairs(splink.register(everyone, "records"), model, pair)
     if table.num_rows != 1:
         raise FullcountError(f"could not score records {left} and {right}")
     pair = table.to_pylist()[0]
