@@ -12,6 +12,7 @@ from fullcount.cli import (  # noqa: F401
     ingest_command,
     link_commands,
     normalize_command,
+    review_command,
     synth_commands,
 )
 from fullcount.cli.app import app, err

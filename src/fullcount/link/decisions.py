@@ -92,3 +92,30 @@ def current_decisions(case: Case) -> list[Decision]:
         SELECT decision_id, record_id_l, record_id_r, decision, reviewer, decided_at, note
         FROM current_decisions ORDER BY decided_at, decision_id""").fetchall()
     return [Decision(*row) for row in rows]
+
+
+def unapplied_decisions(case: Case) -> int:
+    """Decisions made, or earlier ones withdrawn, since the register was last clustered:
+    what the next `fullcount link` (or "apply" on the review page) takes into account. A
+    decision both made and withdrawn since then counts for nothing."""
+    from fullcount.case import fetch_one
+
+    last = fetch_one(case.con, "SELECT max(logged_at) FROM audit_log "
+                               "WHERE action = 'link'")[0]
+    if last is None:
+        return int(fetch_one(case.con, "SELECT count(*) FROM decisions "
+                                       "WHERE withdrawn_at IS NULL")[0])
+    return int(fetch_one(case.con, """
+        SELECT count(*) FROM decisions
+        WHERE (withdrawn_at IS NULL AND decided_at > ?)
+           OR (withdrawn_at > ? AND decided_at <= ?)""", [last, last, last])[0])
+
+
+def last_decision(case: Case, reviewer: str) -> Decision | None:
+    """The most recent decision of ``reviewer`` that still counts (not withdrawn): what
+    "undo" withdraws."""
+    row = case.con.execute("""
+        SELECT decision_id, record_id_l, record_id_r, decision, reviewer, decided_at, note
+        FROM decisions WHERE reviewer = ? AND withdrawn_at IS NULL
+        ORDER BY decided_at DESC, decision_id DESC LIMIT 1""", [reviewer.strip()]).fetchone()
+    return Decision(*row) if row else None
