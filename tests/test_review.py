@@ -22,6 +22,7 @@ from link_fixtures import copy_case
 from review_fixtures import linked_case
 
 from fullcount.case import Case, fetch_one
+from fullcount.case.summary import case_status
 from fullcount.cli.review_command import allowed_hosts
 from fullcount.link.decisions import record_decision, unapplied_decisions
 from fullcount.review import ReviewSession, create_app
@@ -107,6 +108,10 @@ def test_decided_pairs_leave_the_queue_and_the_counter_moves(case: Case) -> None
     assert next_pair(case, QueueFilter()) != pair
     shown_all = queue_page(case, QueueFilter(show_decided=True)).rows
     assert shown_all[0]["decision"] == "unsure"
+    status = case_status(case)
+    assert status["uncertain_pairs"] == page.total
+    assert (status["uncertain_decided"], status["unapplied_decisions"]) == (1, 1)
+    assert status["decisions"] == {"unsure": 1}
 
 
 # --- deciding through the pages ------------------------------------------------------

@@ -20,6 +20,8 @@ def _rows(case: Case, sql: str, params: list[Any] | None = None) -> list[dict[st
 
 def case_status(case: Case) -> dict[str, Any]:
     """Counts a user wants first: sources, records, quarantine, flags, last activity."""
+    from fullcount.link.decisions import unapplied_decisions
+
     totals = fetch_one(case.con,
         "SELECT count(*) FILTER (WHERE superseded_by IS NULL), count(*), "
         "coalesce(sum(rows_read) FILTER (WHERE superseded_by IS NULL), 0), "
@@ -47,11 +49,18 @@ def case_status(case: Case) -> dict[str, Any]:
     runs = fetch_one(case.con,
                      "SELECT count(DISTINCT run_id), max(created_at) FROM estimates")
     link = case.settings.link
-    pairs, uncertain, threshold = fetch_one(case.con, """
-        SELECT count(*), count(*) FILTER (WHERE match_probability >= ?
-                                            AND match_probability < ?),
+    pairs, uncertain, uncertain_decided, threshold = fetch_one(case.con, """
+        WITH band AS (
+            SELECT p.record_id_l, p.record_id_r,
+                   p.match_probability >= ? AND p.match_probability < ? AND NOT p.veto
+                       AS uncertain
+            FROM pairs p)
+        SELECT count(*), count(*) FILTER (WHERE uncertain),
+               count(d.decision) FILTER (WHERE uncertain),
                (SELECT threshold FROM link_models ORDER BY model_id DESC LIMIT 1)
-        FROM pairs""", [link.uncertain_low, link.uncertain_high])
+        FROM band b LEFT JOIN current_decisions d
+            ON d.record_id_l = b.record_id_l AND d.record_id_r = b.record_id_r
+        """, [link.uncertain_low, link.uncertain_high])
     decided = dict(case.con.execute(
         "SELECT decision, count(*) FROM current_decisions GROUP BY decision").fetchall())
     unlinked = fetch_one(case.con, "SELECT count(*) FROM current_records WHERE record_id "
@@ -78,7 +87,9 @@ def case_status(case: Case) -> dict[str, Any]:
         "pairs": int(pairs),
         "uncertain_pairs": int(uncertain),
         "threshold": threshold,
+        "uncertain_decided": int(uncertain_decided),
         "decisions": {k: int(v) for k, v in decided.items()},
+        "unapplied_decisions": unapplied_decisions(case),
         "unlinked_records": int(unlinked),
         "stages": {
             "ingest": "done" if totals[1] else "not run",

@@ -90,8 +90,12 @@ def status(case_dir: CaseOption = Path("."), as_json: JsonOption = False) -> Non
         decided = ", ".join(f"{k} {v:,}" for k, v in info["decisions"].items()) or "none"
         out.print(f"Register: {info['entities']:,} people from {info['records']:,} records; "
                   f"{info['pairs']:,} candidate pairs, {info['uncertain_pairs']:,} uncertain "
-                  f"(for review); threshold {info['threshold']:.2f}; decisions: {decided}",
-                  markup=False)
+                  f"({info['uncertain_decided']:,} reviewed; `fullcount review`); "
+                  f"threshold {info['threshold']:.2f}", markup=False)
+        pending = info["unapplied_decisions"]
+        out.print(f"Review decisions: {decided}"
+                  + (f"; {pending:,} not yet applied (run `fullcount link`)" if pending
+                     else ""), markup=False)
     out.print("Stages: " + ", ".join(f"{k} {v}" for k, v in info["stages"].items()),
               markup=False)
     if info["last_activity"]:
