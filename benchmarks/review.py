@@ -96,12 +96,13 @@ def main() -> None:
                 "FROM review_queue WHERE date_l IS NOT NULL AND province_l IS NOT NULL "
                 "ORDER BY position LIMIT 1").fetchone()
             a, b, source, province, day, entity = first
-            deep = max(0, (session.queue_size // 2) // 50 * 50)
+            deep = session.queue_size // 2
             paths = {
                 "queue, first page": "/",
-                f"queue, page at offset {deep:,}": f"/?offset={deep}",
+                f"queue, page at position {deep:,}": f"/?after={deep}",
                 "queue, by source": f"/?source={source}",
                 "queue, by province": f"/?place={province}",
+                "queue, by province, decided shown": f"/?place={province}&show_decided=1",
                 "queue, by date range": f"/?date_from={day}&date_to={day}",
                 "queue, all filters": f"/?source={source}&place={province}"
                                       f"&date_from={day}&date_to={day}",

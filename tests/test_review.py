@@ -27,7 +27,14 @@ from fullcount.cli.review_command import allowed_hosts
 from fullcount.link.decisions import record_decision, unapplied_decisions
 from fullcount.review import ReviewSession, create_app
 from fullcount.review.app import COOKIE, shown
-from fullcount.review.queue import QueueFilter, build_queue, next_pair, queue_page
+from fullcount.review.queue import (
+    QueueFilter,
+    build_queue,
+    next_pair,
+    page_start_before,
+    queue_page,
+    refresh_decision,
+)
 
 ORIGIN = {"origin": "http://testserver"}
 
@@ -55,7 +62,7 @@ def _client(case: Case, *, reviewer: str = "R. Viewer",
 
 
 def _queue(case: Case) -> list[dict]:  # type: ignore[type-arg]
-    return queue_page(case, QueueFilter(), limit=10_000).rows
+    return queue_page(case, QueueFilter(show_decided=True), limit=10_000).rows
 
 
 # --- the queue ---------------------------------------------------------------------
@@ -86,7 +93,9 @@ def test_queue_filters_by_source_place_and_date(case: Case) -> None:
                                   for r in by_source.rows)
     assert by_source.total == sum(source in (r["source_l"], r["source_r"]) for r in rows)
     province = next(r["province_l"] for r in rows if r["province_l"])
-    by_place = queue_page(case, QueueFilter(place=province.upper()), limit=10_000).rows
+    info = build_queue(case)
+    assert info.spelling(province.upper()) == province
+    by_place = queue_page(case, QueueFilter(place=province), limit=10_000).rows
     assert by_place and all(province in (r["province_l"], r["province_r"],
                                          r["place_l"], r["place_r"]) for r in by_place)
     day = next(r["date_l"] for r in rows if r["date_l"] and r["date_r"])
@@ -102,6 +111,7 @@ def test_decided_pairs_leave_the_queue_and_the_counter_moves(case: Case) -> None
     pair = (first["record_id_l"], first["record_id_r"])
     assert next_pair(case, QueueFilter()) == pair
     record_decision(case, *pair, "unsure", reviewer="R")
+    refresh_decision(case, *pair)
     page = queue_page(case, QueueFilter())
     assert (page.decided, page.remaining) == (1, page.total - 1)
     assert pair not in [(r["record_id_l"], r["record_id_r"]) for r in page.rows]
@@ -397,3 +407,31 @@ def test_decided_at_is_utc_and_recent(case: Case) -> None:
     at = fetch_one(case.con, "SELECT decided_at FROM decisions")[0]
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     assert abs((now - at).total_seconds()) < 60
+
+
+def test_paging_by_position_walks_the_whole_queue(case: Case) -> None:
+    everything = [r["position"] for r in _queue(case)]
+    seen, after, starts = [], 0, []
+    while True:
+        page = queue_page(case, QueueFilter(show_decided=True), after=after, limit=7)
+        seen += [r["position"] for r in page.rows]
+        starts.append(after)
+        if not page.more:
+            break
+        after = page.last_position
+    assert seen == everything
+    # "previous page" from each page start leads back to the page before it
+    for before, start in zip(starts, starts[1:]):
+        first = next(p for p in everything if p > start)
+        assert page_start_before(case, QueueFilter(show_decided=True), first,
+                                 limit=7) == before
+
+
+def test_the_queue_page_filters_by_place_in_any_letter_case(case: Case) -> None:
+    client, _ = _client(case)
+    province = next(r["province_l"] for r in _queue(case) if r["province_l"])
+    text = client.get(f"/?place={province.lower()}").text
+    assert f'name="place" value="{province}"' in text
+    shown_rows = text.count("/pair/")
+    expected = queue_page(case, QueueFilter(place=province)).rows
+    assert shown_rows == len(expected) > 0

@@ -190,8 +190,10 @@ def demo(
                   f"{estimate.upper:,.0f})", markup=False)
     out.print(f"  true total: {truth['n']:,} people ({truth['n_observed']:,} on at least "
               "one list)")
-    out.print("[bold]Not yet built[/bold]: the review page and the report are later "
-              "stages; the demo will run them as they land.")
+    out.print("[bold]Review[/bold] the uncertain pairs in your browser: "
+              f"`fullcount review --case {safe(case_dir)}`")
+    out.print("[bold]Not yet built[/bold]: the report is a later stage; the demo will "
+              "write it when it lands.")
     out.print("[bold]Where things are[/bold]")
     out.print(f"  lists:  {summary.out_dir}", markup=False)
     out.print(f"  truth:  {summary.out_dir / 'truth'}", markup=False)

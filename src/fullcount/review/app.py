@@ -44,11 +44,14 @@ from fullcount.link.decisions import (
 )
 from fullcount.review.queue import (
     QueueFilter,
+    QueueInfo,
     build_queue,
-    filter_choices,
     next_pair,
+    page_start_before,
+    queue_counts,
     queue_page,
     queue_position,
+    refresh_decision,
 )
 from fullcount.review.views import entity_view, pair_view, review_summary, split_entity
 
@@ -81,7 +84,7 @@ class ReviewSession:
     token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     lock: threading.Lock = field(default_factory=threading.Lock)
     entities_at_start: int = 0
-    queue_size: int = 0
+    queue: QueueInfo = field(default_factory=lambda: QueueInfo(0, [], []))
     # what "undo" takes back, most recent last: each action is one or more decision ids
     actions: list[list[int]] = field(default_factory=list)
     apply: Callable[[Case], LinkResult] | None = None
@@ -95,7 +98,11 @@ class ReviewSession:
 
         self.entities_at_start = int(fetch_one(self.case.con,
                                                "SELECT count(*) FROM entities")[0])
-        self.queue_size = build_queue(self.case)
+        self.queue = build_queue(self.case)
+
+    @property
+    def queue_size(self) -> int:
+        return self.queue.size
 
 
 def shown(value: Any) -> Markup:
@@ -123,8 +130,9 @@ def _templates() -> Jinja2Templates:
     return templates
 
 
-def _filter(request: Request) -> QueueFilter:
+def _filter(request: Request, queue: QueueInfo) -> QueueFilter:
     q = request.query_params
+    place = q.get("place", "").strip()
 
     def day(name: str) -> dt.date | None:
         value = q.get(name, "").strip()
@@ -135,7 +143,8 @@ def _filter(request: Request) -> QueueFilter:
         except ValueError:
             return None
 
-    return QueueFilter(source=q.get("source", "").strip(), place=q.get("place", "").strip(),
+    return QueueFilter(source=q.get("source", "").strip(),
+                       place=queue.spelling(place) or place,
                        date_from=day("date_from"), date_to=day("date_to"),
                        show_decided=q.get("show_decided") == "1")
 
@@ -216,44 +225,49 @@ def create_app(session: ReviewSession) -> FastAPI:
             return None
         return {k: data.getlist(k) if k == "record" else data.get(k) for k in data}
 
+    def filtered(request: Request) -> QueueFilter:
+        return _filter(request, session.queue)
+
     def back(request: Request, path: str, extra: dict[str, str] | None = None) -> Response:
-        return RedirectResponse(_with_query(path, {**_filter(request).query(),
+        return RedirectResponse(_with_query(path, {**filtered(request).query(),
                                                    **(extra or {})}), 303)
 
     static = resources.files("fullcount.review") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
     @app.get("/", response_class=HTMLResponse)
-    def queue(request: Request, offset: int = 0) -> Response:
-        where = _filter(request)
+    def queue(request: Request, after: int = 0) -> Response:
+        where = filtered(request)
         with session.lock:
-            listing = queue_page(case, where, offset=offset)
-            choices = filter_choices(case)
+            listing = queue_page(case, where, after=after)
+            before = page_start_before(case, where, listing.rows[0]["position"]) \
+                if listing.rows and after else None
             unapplied = unapplied_decisions(case)
-        return page(request, "queue.html", listing=listing, where=where, choices=choices,
+        return page(request, "queue.html", listing=listing, where=where,
+                    choices=session.queue, previous=before,
                     query=where.query(), unapplied=unapplied,
                     message=request.query_params.get("message", ""))
 
     @app.get("/next")
     def next_(request: Request, after: int = 0) -> Response:
         with session.lock:
-            found = next_pair(case, _filter(request), after=after)
+            found = next_pair(case, filtered(request), after=after)
         if found is None:
             return back(request, "/", {"message": "done"})
         return back(request, f"/pair/{found[0]}/{found[1]}")
 
     @app.get("/pair/{a}/{b}", response_class=HTMLResponse)
     def pair(request: Request, a: int, b: int) -> Response:
-        where = _filter(request)
+        where = filtered(request)
         try:
             with session.lock:
                 view = pair_view(case, a, b)
                 position = queue_position(case, view.left["record_id"],
                                           view.right["record_id"])
-                listing = queue_page(case, where, limit=0)
+                counts = queue_counts(case, where)
         except FullcountError as exc:
             return denied(request, exc.message, status_code=404)
-        return page(request, "pair.html", view=view, position=position, listing=listing,
+        return page(request, "pair.html", view=view, position=position, counts=counts,
                     query=where.query(), message=request.query_params.get("message", ""))
 
     @app.post("/pair/{a}/{b}/decide")
@@ -270,6 +284,7 @@ def create_app(session: ReviewSession) -> FastAPI:
         note = str(data.get("note") or "").strip() or None
         with session.lock:
             made = record_decision(case, a, b, decision, reviewer=reviewer, note=note)
+            refresh_decision(case, made.record_id_l, made.record_id_r)
             session.actions.append([made.decision_id])
             after = queue_position(case, made.record_id_l, made.record_id_r)
         return back(request, "/next", {"after": str(after)})
@@ -294,6 +309,7 @@ def create_app(session: ReviewSession) -> FastAPI:
                 pairs.append(case.con.execute(
                     "SELECT record_id_l, record_id_r FROM decisions WHERE decision_id = ?",
                     [decision_id]).fetchone())
+                refresh_decision(case, *pairs[-1])
         left, right = pairs[0]
         return back(request, f"/pair/{left}/{right}", {"message": "undone"})
 
@@ -316,7 +332,7 @@ def create_app(session: ReviewSession) -> FastAPI:
                 view = entity_view(case, entity_id)
         except FullcountError as exc:
             return denied(request, exc.message, status_code=404)
-        return page(request, "entity.html", view=view, query=_filter(request).query(),
+        return page(request, "entity.html", view=view, query=filtered(request).query(),
                     message=request.query_params.get("message", ""))
 
     @app.post("/entity/{entity_id}/split")
@@ -334,10 +350,12 @@ def create_app(session: ReviewSession) -> FastAPI:
                 before = case.con.execute("SELECT coalesce(max(decision_id), 0) "
                                           "FROM decisions").fetchone()[0]
                 split_entity(case, entity_id, moved, reviewer=reviewer, note=note)
-                made = [int(r[0]) for r in case.con.execute(
-                    "SELECT decision_id FROM decisions WHERE decision_id > ? "
-                    "ORDER BY decision_id", [before]).fetchall()]
-                session.actions.append(made)
+                made = case.con.execute(
+                    "SELECT decision_id, record_id_l, record_id_r FROM decisions "
+                    "WHERE decision_id > ? ORDER BY decision_id", [before]).fetchall()
+                for _, left, right in made:
+                    refresh_decision(case, left, right)
+                session.actions.append([int(r[0]) for r in made])
         except FullcountError as exc:
             return back(request, f"/entity/{entity_id}", {"message": exc.message})
         return back(request, f"/entity/{entity_id}", {"message": "split"})
@@ -350,7 +368,7 @@ def create_app(session: ReviewSession) -> FastAPI:
         with session.lock:
             run = session.apply or _recluster
             run(case)
-            session.queue_size = build_queue(case)
+            session.queue = build_queue(case)
             session.actions.clear()   # entities are renumbered; undo starts afresh
         return RedirectResponse("/summary?message=applied", 303)
 
@@ -358,8 +376,8 @@ def create_app(session: ReviewSession) -> FastAPI:
     def summary(request: Request) -> Response:
         with session.lock:
             facts = review_summary(case, session.entities_at_start)
-            listing = queue_page(case, QueueFilter(), limit=0)
-        return page(request, "summary.html", facts=facts, listing=listing,
+            counts = queue_counts(case, QueueFilter())
+        return page(request, "summary.html", facts=facts, counts=counts,
                     message=request.query_params.get("message", ""))
 
     return app

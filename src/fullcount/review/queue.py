@@ -14,8 +14,9 @@ So the expected change is ``p`` or ``1 - p``; ties go to the pair nearer to even
 then to the lower record ids, so the order is stable.
 
 The queue is computed once (at the start of a review session, and again after decisions
-are applied) into a temporary table holding what the queue page shows, so that a page of
-the queue reads one small table however large the case is.
+are applied) into a temporary table holding what the queue page shows, each pair's
+current decision included (kept up to date as reviewers decide), so that a page of the
+queue reads one table, in position order, however large the case is.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class QueueFilter:
     of dates of death, each matching when either record of the pair matches."""
 
     source: str = ""
-    place: str = ""
+    place: str = ""             # a town or province, as the queue spells it
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     show_decided: bool = False
@@ -45,13 +46,14 @@ class QueueFilter:
     def where(self) -> tuple[str, list[Any]]:
         """The SQL condition on ``q`` (the queue) and its parameters."""
         clauses, params = ["TRUE"], []
+        if not self.show_decided:
+            clauses.append("q.decision IS NULL")
         if self.source:
             clauses.append("? IN (q.source_l, q.source_r)")
             params.append(self.source)
         if self.place:
-            clauses.append("lower(?) IN (lower(q.place_l), lower(q.place_r), "
-                           "lower(q.province_l), lower(q.province_r))")
-            params.append(self.place.strip())
+            clauses.append("? IN (q.place_l, q.place_r, q.province_l, q.province_r)")
+            params.append(self.place)
         if self.date_from is not None:
             clauses.append("greatest(q.date_l, q.date_r) >= ?")
             params.append(self.date_from)
@@ -69,8 +71,20 @@ class QueueFilter:
         return {k: v for k, v in items.items() if v}
 
 
-def build_queue(case: Case) -> int:
-    """(Re)compute the queue table from the case's pairs and register; returns its size."""
+@dataclass(frozen=True)
+class QueueInfo:
+    size: int
+    sources: list[str]          # the sources in the queue
+    places: list[str]           # its towns and provinces, most frequent first
+
+    def spelling(self, place: str) -> str:
+        """The queue's spelling of a place typed in any letter case ('' if unknown)."""
+        wanted = place.strip().casefold()
+        return next((p for p in self.places if p.casefold() == wanted), "") if wanted else ""
+
+
+def build_queue(case: Case) -> QueueInfo:
+    """(Re)compute the queue table from the case's pairs, register and decisions."""
     settings = case.settings.link
     case.con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {QUEUE_TABLE} AS
@@ -107,57 +121,102 @@ def build_queue(case: Case) -> int:
         )
         SELECT row_number() OVER (ORDER BY expected_change DESC,
                                            abs(match_probability - 0.5),
-                                           record_id_l, record_id_r) AS position, *
-        FROM ranked ORDER BY position
+                                           k.record_id_l, k.record_id_r) AS position,
+               k.*, d.decision, d.reviewer
+        FROM ranked k LEFT JOIN current_decisions d
+            ON d.record_id_l = k.record_id_l AND d.record_id_r = k.record_id_r
+        ORDER BY position
     """, [settings.uncertain_low, settings.uncertain_high])
-    return int(case.con.execute(f"SELECT count(*) FROM {QUEUE_TABLE}").fetchone()[0])
+    size = int(case.con.execute(f"SELECT count(*) FROM {QUEUE_TABLE}").fetchone()[0])
+    sources = [r[0] for r in case.con.execute(f"""
+        SELECT DISTINCT s FROM (SELECT source_l AS s FROM {QUEUE_TABLE}
+                                UNION SELECT source_r FROM {QUEUE_TABLE})
+        ORDER BY s""").fetchall()]
+    places = [r[0] for r in case.con.execute(f"""
+        SELECT p FROM (SELECT unnest([place_l, place_r, province_l, province_r]) AS p
+                       FROM {QUEUE_TABLE})
+        WHERE p IS NOT NULL GROUP BY p ORDER BY count(*) DESC, p""").fetchall()]
+    return QueueInfo(size, sources, places)
+
+
+def refresh_decision(case: Case, left: int, right: int) -> None:
+    """Bring one pair's decision in the queue up to date (after a decision or an undo)."""
+    case.con.execute(f"""
+        UPDATE {QUEUE_TABLE} q SET decision = d.decision, reviewer = d.reviewer
+        FROM (SELECT max(decision) AS decision, max(reviewer) AS reviewer
+              FROM current_decisions WHERE record_id_l = ? AND record_id_r = ?) d
+        WHERE q.record_id_l = ? AND q.record_id_r = ?""", [left, right, left, right])
 
 
 @dataclass(frozen=True)
 class QueuePage:
     rows: list[dict[str, Any]]
-    total: int          # pairs in the queue matching the filter
+    total: int          # pairs in the queue matching the filter (decided or not)
     decided: int        # of which a reviewer has decided
-    offset: int
+    more: bool          # pairs follow this page
 
     @property
     def remaining(self) -> int:
         return self.total - self.decided
 
-
-_DECIDED = f"""
-    {QUEUE_TABLE} q LEFT JOIN current_decisions d
-        ON d.record_id_l = q.record_id_l AND d.record_id_r = q.record_id_r
-"""
+    @property
+    def last_position(self) -> int:
+        return int(self.rows[-1]["position"]) if self.rows else 0
 
 
-def queue_page(case: Case, where: QueueFilter, *, offset: int = 0,
-               limit: int = PAGE_SIZE) -> QueuePage:
-    """One page of the queue (undecided pairs only, unless the filter shows decided ones)
-    and the progress counts under the filter."""
-    condition, params = where.where()
+def queue_counts(case: Case, where: QueueFilter) -> tuple[int, int]:
+    """(pairs, decided pairs) under the filter, whether it shows decided pairs or not."""
+    everything = QueueFilter(where.source, where.place, where.date_from, where.date_to,
+                             show_decided=True)
+    condition, params = everything.where()
     total, decided = case.con.execute(
-        f"SELECT count(*), count(d.decision) FROM {_DECIDED} WHERE {condition}",
+        f"SELECT count(*), count(q.decision) FROM {QUEUE_TABLE} q WHERE {condition}",
         params).fetchone()
-    undecided = "" if where.show_decided else "AND d.decision IS NULL"
+    return int(total), int(decided)
+
+
+def queue_page(case: Case, where: QueueFilter, *, after: int = 0,
+               limit: int = PAGE_SIZE) -> QueuePage:
+    """The pairs after queue position ``after`` (undecided only, unless the filter shows
+    decided ones), and the progress counts under the filter. Paging is by position, so a
+    page deep in a long queue costs what the first does."""
+    total, decided = queue_counts(case, where)
+    condition, params = where.where()
     cursor = case.con.execute(f"""
-        SELECT q.*, d.decision, d.reviewer FROM {_DECIDED}
-        WHERE {condition} {undecided}
-        ORDER BY q.position LIMIT ? OFFSET ?""", [*params, limit, max(offset, 0)])
+        SELECT q.* FROM {QUEUE_TABLE} q
+        WHERE {condition} AND q.position > ?
+        ORDER BY q.position LIMIT ?""", [*params, max(after, 0), limit + 1])
     names = [c[0] for c in cursor.description]
     rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    return QueuePage(rows, int(total), int(decided), max(offset, 0))
+    return QueuePage(rows[:limit], total, decided, len(rows) > limit)
+
+
+def page_start_before(case: Case, where: QueueFilter, position: int,
+                      limit: int = PAGE_SIZE) -> int | None:
+    """The ``after`` of the page before the one starting at ``position`` (None: none)."""
+    condition, params = where.where()
+    rows = case.con.execute(f"""
+        SELECT q.position FROM {QUEUE_TABLE} q
+        WHERE {condition} AND q.position < ?
+        ORDER BY q.position DESC LIMIT ?""", [*params, position, limit + 1]).fetchall()
+    if not rows:
+        return None
+    return int(rows[-1][0]) if len(rows) > limit else 0
 
 
 def next_pair(case: Case, where: QueueFilter, *, after: int = 0) -> tuple[int, int] | None:
     """The first undecided pair of the queue after position ``after`` (wrapping round to
     the start), or ``None`` when every pair under the filter is decided."""
-    condition, params = where.where()
-    row = case.con.execute(f"""
-        SELECT q.record_id_l, q.record_id_r FROM {_DECIDED}
-        WHERE {condition} AND d.decision IS NULL
-        ORDER BY q.position <= ?, q.position LIMIT 1""", [*params, after]).fetchone()
-    return (int(row[0]), int(row[1])) if row else None
+    undecided = QueueFilter(where.source, where.place, where.date_from, where.date_to)
+    condition, params = undecided.where()
+    for clause, bound in (("q.position > ?", after), ("q.position <= ?", after)):
+        row = case.con.execute(f"""
+            SELECT q.record_id_l, q.record_id_r FROM {QUEUE_TABLE} q
+            WHERE {condition} AND {clause}
+            ORDER BY q.position LIMIT 1""", [*params, bound]).fetchone()
+        if row:
+            return int(row[0]), int(row[1])
+    return None
 
 
 def queue_position(case: Case, left: int, right: int) -> int:
@@ -166,16 +225,3 @@ def queue_position(case: Case, left: int, right: int) -> int:
                            "WHERE record_id_l = ? AND record_id_r = ?",
                            [left, right]).fetchone()
     return int(row[0]) if row else 0
-
-
-def filter_choices(case: Case) -> dict[str, list[str]]:
-    """The values the queue's filters can take: its sources and its provinces."""
-    sources = [r[0] for r in case.con.execute(f"""
-        SELECT DISTINCT s FROM (SELECT source_l AS s FROM {QUEUE_TABLE}
-                                UNION SELECT source_r FROM {QUEUE_TABLE})
-        ORDER BY s""").fetchall()]
-    places = [r[0] for r in case.con.execute(f"""
-        SELECT p FROM (SELECT province_l AS p FROM {QUEUE_TABLE}
-                       UNION ALL SELECT province_r FROM {QUEUE_TABLE})
-        WHERE p IS NOT NULL GROUP BY p ORDER BY count(*) DESC, p LIMIT 200""").fetchall()]
-    return {"sources": sources, "places": places}
