@@ -66,7 +66,7 @@ def test_decide_by_keyboard_and_mouse_undo_and_apply(browser, linked: Path,  # t
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with Case.open(case_dir) as case:
         before = fetch_one(case.con, "SELECT count(*) FROM entities")[0]
-        with review_server(case) as (session, url):
+        with review_server(case) as (_session, url):
             origin = urlsplit(url).netloc
             page = browser.new_page()
             problems: list[str] = []

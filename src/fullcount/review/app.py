@@ -34,6 +34,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from fullcount.case import fetch_one
 from fullcount.errors import FullcountError
 from fullcount.link.decisions import (
     DECISIONS,
@@ -94,8 +95,6 @@ class ReviewSession:
         return hmac.new(self.token.encode(), b"csrf", "sha256").hexdigest()
 
     def start(self) -> None:
-        from fullcount.case import fetch_one
-
         self.entities_at_start = int(fetch_one(self.case.con,
                                                "SELECT count(*) FROM entities")[0])
         self.queue = build_queue(self.case)
@@ -212,9 +211,9 @@ def create_app(session: ReviewSession) -> FastAPI:
         if not hmac.compare_digest(cookie.encode(), session.token.encode()):
             return denied(request, "Open the link that `fullcount review` printed: it "
                                    "carries this session's token.")
-        if request.method not in ("GET", "HEAD"):
-            if not _same_origin(request, session.allowed_hosts):
-                return denied(request, "This request did not come from the review page.")
+        if request.method not in ("GET", "HEAD") and not _same_origin(
+                request, session.allowed_hosts):
+            return denied(request, "This request did not come from the review page.")
         return await call_next(request)
 
     async def form(request: Request) -> dict[str, Any] | None:
@@ -306,10 +305,10 @@ def create_app(session: ReviewSession) -> FastAPI:
             pairs = []
             for decision_id in taken:
                 withdraw_decision(case, decision_id, reviewer=reviewer or "unknown")
-                pairs.append(case.con.execute(
-                    "SELECT record_id_l, record_id_r FROM decisions WHERE decision_id = ?",
-                    [decision_id]).fetchone())
-                refresh_decision(case, *pairs[-1])
+                left, right = fetch_one(case.con, "SELECT record_id_l, record_id_r "
+                                        "FROM decisions WHERE decision_id = ?", [decision_id])
+                refresh_decision(case, left, right)
+                pairs.append((left, right))
         left, right = pairs[0]
         return back(request, f"/pair/{left}/{right}", {"message": "undone"})
 
@@ -347,8 +346,8 @@ def create_app(session: ReviewSession) -> FastAPI:
         note = str(data.get("note") or "").strip() or None
         try:
             with session.lock:
-                before = case.con.execute("SELECT coalesce(max(decision_id), 0) "
-                                          "FROM decisions").fetchone()[0]
+                before = fetch_one(case.con, "SELECT coalesce(max(decision_id), 0) "
+                                             "FROM decisions")[0]
                 split_entity(case, entity_id, moved, reviewer=reviewer, note=note)
                 made = case.con.execute(
                     "SELECT decision_id, record_id_l, record_id_r FROM decisions "

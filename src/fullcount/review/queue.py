@@ -25,6 +25,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from fullcount.case import fetch_one
+
 if TYPE_CHECKING:
     from fullcount.case import Case
 
@@ -45,7 +47,8 @@ class QueueFilter:
 
     def where(self) -> tuple[str, list[Any]]:
         """The SQL condition on ``q`` (the queue) and its parameters."""
-        clauses, params = ["TRUE"], []
+        clauses: list[str] = ["TRUE"]
+        params: list[Any] = []
         if not self.show_decided:
             clauses.append("q.decision IS NULL")
         if self.source:
@@ -127,7 +130,7 @@ def build_queue(case: Case) -> QueueInfo:
             ON d.record_id_l = k.record_id_l AND d.record_id_r = k.record_id_r
         ORDER BY position
     """, [settings.uncertain_low, settings.uncertain_high])
-    size = int(case.con.execute(f"SELECT count(*) FROM {QUEUE_TABLE}").fetchone()[0])
+    size = int(fetch_one(case.con, f"SELECT count(*) FROM {QUEUE_TABLE}")[0])
     sources = [r[0] for r in case.con.execute(f"""
         SELECT DISTINCT s FROM (SELECT source_l AS s FROM {QUEUE_TABLE}
                                 UNION SELECT source_r FROM {QUEUE_TABLE})
@@ -169,9 +172,9 @@ def queue_counts(case: Case, where: QueueFilter) -> tuple[int, int]:
     everything = QueueFilter(where.source, where.place, where.date_from, where.date_to,
                              show_decided=True)
     condition, params = everything.where()
-    total, decided = case.con.execute(
-        f"SELECT count(*), count(q.decision) FROM {QUEUE_TABLE} q WHERE {condition}",
-        params).fetchone()
+    total, decided = fetch_one(
+        case.con, f"SELECT count(*), count(q.decision) FROM {QUEUE_TABLE} q WHERE {condition}",
+        params)
     return int(total), int(decided)
 
 
