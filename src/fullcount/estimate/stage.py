@@ -2,9 +2,9 @@
 stratum, stored in the case with what is needed to reproduce them.
 
 Capture histories come from the register (``entity_records``, written by linkage) and
-the current version of every source: a person is "on" a list when any of their records
-comes from it. A person's stratum is the most common value of the stratum field(s)
-among their records.
+the current version of every source, as ``fullcount.estimate.register`` defines them: a
+person is "on" a list when any of their records comes from it; their stratum is the
+most common value of the stratum field(s) among their records.
 """
 
 from __future__ import annotations
@@ -13,83 +13,45 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from fullcount import __version__
 from fullcount.errors import FullcountError
 from fullcount.estimate.combine import combine_strata, leave_one_out
 from fullcount.estimate.histories import CaptureHistories
 from fullcount.estimate.methods import METHODS, applicable, factory
+from fullcount.estimate.recommend import Recommendation, recommend
+from fullcount.estimate.register import register_records
 from fullcount.estimate.result import Estimate, EstimationError
 
 if TYPE_CHECKING:
     from fullcount.case import Case
-
-UNKNOWN_STRATUM = "(unknown)"
-ALL = "all"
+    from fullcount.estimate.linkage import LinkageRun
 
 
 def histories_from_case(case: Case, strata_by: list[str] | None = None,
                         ) -> tuple[dict[str, CaptureHistories], list[str]]:
     """Capture histories per stratum (``{"all": …}`` without strata) and warnings."""
-    from fullcount.case import fetch_one
-    from fullcount.ingest.fields import FIELD_NAMES
-
-    con = case.con
-    for name in strata_by or []:
-        if name not in FIELD_NAMES:
-            raise FullcountError(
-                f"strata.by names '{name}', which is not a record field",
-                hint=f"Fields: {', '.join(FIELD_NAMES)}. Fix [strata] in fullcount.toml.")
-    lists = [row[0] for row in con.execute(
-        "SELECT DISTINCT source FROM current_sources ORDER BY source").fetchall()]
-    if len(lists) < 2:
+    records = register_records(case, strata_by)
+    if len(records.lists) < 2:
         raise FullcountError(
-            f"estimation needs at least 2 sources; the case has {len(lists)}",
+            f"estimation needs at least 2 sources; the case has {len(records.lists)}",
             hint="Ingest more lists with `fullcount ingest`.")
-    linked = fetch_one(con,
-        "SELECT count(*) FROM entity_records e JOIN current_records r USING (record_id)"
-    )[0]
-    if linked == 0:
+    linked = records.linked
+    if not linked.any():
         raise FullcountError(
             "the case has no register of people yet (no entities), so there is nothing to "
             "count", hint="Link the records first (the linkage stage), then estimate; "
             "or estimate from a table with `fullcount estimate --histories FILE.csv`.")
     warnings = []
-    unlinked = fetch_one(con,
-        "SELECT count(*) FROM current_records WHERE record_id NOT IN "
-        "(SELECT record_id FROM entity_records)")[0]
+    unlinked = int(np.count_nonzero(~linked))
     if unlinked:
         warnings.append(f"{unlinked:,} current records are in no entity (ingested after the "
                         "last linkage?): they are not counted; re-run linkage")
-    if strata_by:
-        value = " || ' / ' || ".join(
-            f"coalesce(NULLIF(trim(r.{name}), ''), '{UNKNOWN_STRATUM}')" for name in strata_by)
-    else:
-        value = f"'{ALL}'"
-    on_list = ", ".join(
-        f"list_contains(sources, ?)::INTEGER AS c{i}" for i in range(len(lists)))
-    rows = con.execute(f"""
-        WITH members AS (
-            SELECT e.entity_id, r.source, {value} AS stratum
-            FROM entity_records e JOIN current_records r USING (record_id)
-        ), people AS (
-            SELECT entity_id, list(DISTINCT source) AS sources, mode(stratum) AS stratum
-            FROM members GROUP BY entity_id
-        )
-        SELECT stratum, {on_list}, count(*) AS n FROM people GROUP BY ALL ORDER BY ALL
-    """, lists).fetchall()
-    by_stratum: dict[str, tuple[list[list[int]], list[int]]] = {}
-    for row in rows:
-        patterns, counts = by_stratum.setdefault(row[0], ([], []))
-        patterns.append(list(row[1:-1]))
-        counts.append(row[-1])
-    histories = {
-        stratum: CaptureHistories.from_arrays(patterns, counts, lists)
-        for stratum, (patterns, counts) in by_stratum.items()
-    }
-    return histories, warnings
+    return records.histories(records.entity[linked], linked), warnings
 
 
 def data_version(histories: dict[str, CaptureHistories]) -> str:
@@ -109,6 +71,31 @@ class EstimateRun:
     sensitivity: list[Estimate] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # method -> why
     warnings: list[str] = field(default_factory=list)
+    recommendation: Recommendation | None = None
+    linkage: LinkageRun | None = None  # intervals with linkage uncertainty, when drawn
+
+    @property
+    def recommended(self) -> Estimate | None:
+        """The total to lead with (see ``fullcount.estimate.recommend``)."""
+        return self.recommendation.estimate if self.recommendation else None
+
+    def recommend(self, k: int) -> None:
+        """Choose the recommended total and mark it in its diagnostics (stored)."""
+        self.estimates = [
+            replace(e, diagnostics={key: v for key, v in e.diagnostics.items()
+                                    if key != "recommended"})
+            if "recommended" in e.diagnostics else e for e in self.estimates]
+        self.recommendation = recommend(self.estimates, k, skipped=self.skipped)
+        if self.recommendation is None:
+            return
+        chosen = self.recommendation.estimate
+        marked = replace(chosen, diagnostics={
+            **chosen.diagnostics,
+            "recommended": {"reasons": list(self.recommendation.reasons),
+                            "disagreement": self.recommendation.disagreement,
+                            "checks_passed": self.recommendation.checks_passed}})
+        self.estimates = [marked if e is chosen else e for e in self.estimates]
+        self.recommendation = replace(self.recommendation, estimate=marked)
 
 
 def estimate_histories(
@@ -163,20 +150,32 @@ def estimate_histories(
                         upper=e.upper, level=e.level, n_observed=e.n_observed,
                         stratum=stratum, settings={**e.settings, "left_out": name},
                         seed=e.seed, diagnostics=e.diagnostics, warnings=e.warnings))
+    run.recommend(next(iter(histories.values())).k)
     return run
 
 
 def run_estimate_stage(case: Case, methods: list[str] | None = None, *,
                        seed: int | None = None, level: float = 0.95,
-                       sensitivity: bool = False,
+                       sensitivity: bool = False, linkage_draws: int = 0,
                        on_step: Callable[[str], None] | None = None) -> EstimateRun:
     """The stage: histories from the case (strata from ``fullcount.toml``), every method,
-    results stored in ``estimates`` and the audit log in one transaction."""
+    results stored in ``estimates`` and the audit log in one transaction.
+
+    ``linkage_draws`` = M > 0 also estimates over M linkages drawn from the stored match
+    probabilities and decisions (``fullcount.estimate.linkage``); each estimate then
+    holds its interval with linkage uncertainty in ``diagnostics["linkage"]``.
+    """
+    if linkage_draws < 0 or linkage_draws == 1:
+        raise FullcountError(f"linkage draws must be 0 (none) or at least 2, got "
+                             f"{linkage_draws}")
     histories, warnings = histories_from_case(case, case.settings.strata.by)
     seed = case.settings.case.seed if seed is None else seed
     run = estimate_histories(histories, methods, seed=seed, level=level,
                              sensitivity=sensitivity, on_step=on_step)
     run.warnings.extend(warnings)
+    if linkage_draws:
+        _add_linkage_uncertainty(case, run, linkage_draws, seed, level, on_step)
+        run.recommend(next(iter(histories.values())).k)
     from fullcount.case import fetch_one, utc_now
 
     with case.transaction() as con:
@@ -196,5 +195,38 @@ def run_estimate_stage(case: Case, methods: list[str] | None = None, *,
             "estimates": [{"method": e.method, "stratum": e.stratum, "point": e.point,
                            "lower": e.lower, "upper": e.upper} for e in run.estimates],
             "skipped": run.skipped,
+            "linkage_draws": linkage_draws,
+            "linkage": {f"{e.method} · {e.stratum}": {
+                key: e.diagnostics["linkage"][key] for key in ("point", "lower", "upper")}
+                for e in run.estimates if "lower" in e.diagnostics.get("linkage", {})},
+            "recommended": run.recommendation.to_dict() if run.recommendation else None,
         })
     return run
+
+
+def _add_linkage_uncertainty(case: Case, run: EstimateRun, draws: int, seed: int,
+                             level: float, on_step: Callable[[str], None] | None) -> None:
+    """Estimate every method over ``draws`` drawn linkages; put each result in its
+    estimate's ``diagnostics["linkage"]``."""
+    from fullcount.estimate.linkage import linkage_uncertainty
+
+    baseline: dict[str, dict[str, Estimate]] = {}
+    for e in run.estimates:
+        baseline.setdefault(e.method, {})[str(e.stratum)] = e
+    try:
+        result = linkage_uncertainty(case, baseline, draws=draws, seed=seed, level=level,
+                                     strata_by=case.settings.strata.by, on_step=on_step)
+    except FullcountError as exc:
+        run.warnings.append(f"linkage uncertainty was not drawn: {exc.message}")
+        return
+    run.linkage = result
+    run.warnings.extend(result.warnings)
+    for method, why in result.skipped.items():
+        run.skipped[f"{method} with linkage uncertainty"] = why
+    updated = []
+    for e in run.estimates:
+        found = result.results.get(e.method, {}).get(str(e.stratum))
+        if found is not None:
+            e = replace(e, diagnostics={**e.diagnostics, "linkage": found.to_dict()})
+        updated.append(e)
+    run.estimates = updated
