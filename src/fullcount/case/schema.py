@@ -212,6 +212,69 @@ CREATE TABLE entities (
 );
 """
 
+_V5 = """
+-- The claims register: numbers other people publish, set against the case's evidence
+-- (fullcount.claims). One row per document claims were read from, with the text read
+-- from it: the claims' offsets count characters in that text.
+CREATE TABLE claim_documents (
+    document_id  INTEGER PRIMARY KEY,
+    file_name    VARCHAR NOT NULL,
+    file_path    VARCHAR NOT NULL,
+    sha256       VARCHAR NOT NULL UNIQUE,
+    size_bytes   BIGINT NOT NULL,
+    format       VARCHAR NOT NULL,   -- text, html, pdf or docx
+    characters   BIGINT NOT NULL,    -- length of `text`
+    text         VARCHAR NOT NULL,
+    origin       VARCHAR NOT NULL,   -- the extractor and its version
+    added_at     TIMESTAMP NOT NULL,
+    added_by     VARCHAR NOT NULL
+);
+
+-- One row per (claimant, quantity, category, scope); CLAIMS.md section 2. A claim read
+-- from a document keeps its sentence verbatim with offsets into the document's text; one
+-- added by hand has no document. value_point is the number as written (NULL for a range
+-- or a vague term); value_low and value_high are the interval its bound implies
+-- (value_high NULL: no upper end), approximate bounds widened by approx_tolerance.
+-- status is proposed, accepted or rejected; every change is appended to `history`.
+CREATE TABLE claims (
+    claim_id          INTEGER PRIMARY KEY,
+    document_id       INTEGER,
+    quote             VARCHAR NOT NULL,
+    quote_start       BIGINT,
+    quote_end         BIGINT,
+    quote_translation VARCHAR,
+    quantity_text     VARCHAR,
+    quantity_start    BIGINT,
+    quantity_end      BIGINT,
+    language          VARCHAR,
+    value_point       DOUBLE,
+    value_low         DOUBLE NOT NULL,
+    value_high        DOUBLE,
+    bound_type        VARCHAR NOT NULL,
+    approx_tolerance  DOUBLE NOT NULL,
+    vague_term        VARCHAR,
+    category          VARCHAR NOT NULL,
+    unit              VARCHAR NOT NULL,  -- persons, events or cases
+    subgroup          VARCHAR,
+    parent_claim_id   INTEGER,           -- a subset ("including 44 children") of this claim
+    event             VARCHAR,
+    place             VARCHAR,
+    period            VARCHAR,
+    period_start      DATE,
+    period_end        DATE,
+    cumulative        BOOLEAN NOT NULL,
+    claimant          VARCHAR,
+    scope             VARCHAR,           -- 'all' or a stratum value; NULL: not mapped
+    status            VARCHAR NOT NULL,
+    origin            VARCHAR NOT NULL,  -- the extractor and its version, or 'manual'
+    reviewer          VARCHAR,
+    reviewed_at       TIMESTAMP,
+    note              VARCHAR,
+    created_at        TIMESTAMP NOT NULL,
+    history           JSON NOT NULL
+);
+"""
+
 # The views users and later stages read. DuckDB fixes a view's columns when it is made,
 # so they are made again after every migration (a migration that adds a column to
 # `record_rows` needs no view changes of its own).
@@ -237,5 +300,5 @@ CREATE OR REPLACE VIEW current_decisions AS
     ) WHERE rank = 1;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
 SCHEMA_VERSION = len(MIGRATIONS)
