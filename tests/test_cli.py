@@ -172,6 +172,13 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert "✗" not in result.stdout
     assert result.stdout.count("✓") == 4
     assert (tmp_path / "demo" / "case" / "case.duckdb").exists()
+    report = tmp_path / "demo" / "case" / "report.html"
+    assert f"report: {report}" in result.stdout.replace("\n", "")
+    assert report.stat().st_size > 100_000          # fonts and figures inside
+    assert "[recommended]" in result.stdout and "with linkage uncertainty" in result.stdout
+    for verdict in ("below documented", "consistent", "above the estimate",
+                    "not comparable"):
+        assert verdict in result.stdout
     again = fullcount("demo", tmp_path / "demo", "--n", "800", check=False)
     assert again.returncode != 0 and "--force" in again.stderr
     fullcount("demo", tmp_path / "demo", "--n", "800", "--force")
@@ -184,7 +191,8 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
 
 def test_help_texts_speak_to_analysts() -> None:
     top = fullcount("--help").stdout
-    for name in ("init", "ingest", "sources", "quarantine", "status", "synth", "demo"):
+    for name in ("init", "ingest", "sources", "quarantine", "status", "synth", "demo",
+                 "link", "review", "estimate", "claims", "report"):
         assert name in top
     ingest_help = fullcount("ingest", "--help").stdout
     assert "quarantined" in ingest_help and "--suggest" in ingest_help

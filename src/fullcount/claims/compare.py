@@ -51,6 +51,7 @@ from fullcount.claims.register import (
     format_number,
     list_claims,
 )
+from fullcount.estimate.methods import METHOD_NAMES
 
 if TYPE_CHECKING:
     from fullcount.case import Case
@@ -60,8 +61,6 @@ __all__ = ["COUNTED_CATEGORIES", "VERDICTS", "ClaimComparison", "ClaimInterval",
 
 COUNTED_CATEGORIES = ("killed", "executed")
 PREFERENCE = ("lcmcr", "dga", "loglinear", "chapman")
-METHOD_NAMES = {"lcmcr": "LCMCR", "dga": "DGA", "loglinear": "log-linear",
-                "chapman": "Chapman"}
 VERDICTS = {
     "consistent": "consistent",
     "below_documented": "below documented",

@@ -7,11 +7,13 @@ import sys
 from fullcount.cli import (  # noqa: F401
     audit_commands,
     case_commands,
+    claims_commands,
     estimate_command,
     export_commands,
     ingest_command,
     link_commands,
     normalize_command,
+    report_command,
     review_command,
     synth_commands,
 )

@@ -13,6 +13,8 @@ from rich.table import Table
 
 from fullcount.case import Case
 from fullcount.case.summary import case_status
+from fullcount.claims.compare import compare_claims
+from fullcount.claims.register import accept_claims, extract_into_case
 from fullcount.cli.app import (
     add_row,
     app,
@@ -32,6 +34,7 @@ from fullcount.ingest import ingest_file
 from fullcount.link.evaluate import evaluate_register
 from fullcount.link.stage import run_link_stage
 from fullcount.normalize.stage import run_normalize_stage
+from fullcount.report import write_report
 from fullcount.synth import SynthSummary, generate
 
 DEMO_MARKER = ".fullcount-demo"
@@ -99,6 +102,36 @@ def synth(
         return
     out.print(_summary_table(summary))
     out.print(f"Lists in {summary.out_dir}; truth in {summary.out_dir / 'truth'}", markup=False)
+
+
+_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+def _demo_statements(folder: Path, *, documented: int, run: Any) -> list[Path]:
+    """Two invented public statements (English, Persian) whose claims fall on every side
+    of the evidence: one the register already exceeds, one consistent with the estimate,
+    one far above it, and two that count something else."""
+    folder.mkdir(parents=True, exist_ok=True)
+    best = run.recommended or (run.estimates[0] if run.estimates else None)
+    point = round(best.point if best else documented, -2)
+    upper = best.upper if best else documented
+    english = folder / "statement_en.txt"
+    english.write_text(
+        "Statement on the events of the autumn (invented for the fullcount demo).\n\n"
+        f"The interior ministry said that {round(documented * 0.2, -1):,.0f} people were "
+        "killed during the unrest. "
+        f"A coalition of rights groups said at least {round(documented * 0.95, -2):,.0f} "
+        "people were killed between September and December. "
+        f"An exile group claimed that more than {round(upper * 3, -3):,.0f} protesters "
+        "were killed. "
+        "Medical workers reported 41 attacks on hospitals, and lawyers said more than "
+        "20,000 people were detained.\n", encoding="utf-8")
+    persian = folder / "statement_fa.txt"
+    persian.write_text(
+        "به گزارش یک سازمان حقوق بشری، حدود "
+        f"{f'{point:.0f}'.translate(_PERSIAN_DIGITS)} نفر در جریان اعتراضات کشته شدند.\n",
+        encoding="utf-8")
+    return [english, persian]
 
 
 @command(app, "demo")
@@ -181,22 +214,45 @@ def demo(
                   f"{quality.entities:,} vs {quality.true_people:,} "
                   f"({quality.entity_error:+.1%})", markup=False)
         out.print("[bold]6. Estimate[/bold] (how many in total, including those no list "
-                  "recorded)")
-        run = run_estimate_stage(case, ["loglinear", "lcmcr"])
-    truth = json.loads((summary.out_dir / "truth" / "summary.json").read_text())
-    for estimate in run.estimates:
-        out.print(f"  {estimate.method}: {estimate.point:,.0f} "
-                  f"({estimate.level:.0%} interval {estimate.lower:,.0f} – "
-                  f"{estimate.upper:,.0f})", markup=False)
-    out.print(f"  true total: {truth['n']:,} people ({truth['n_observed']:,} on at least "
-              "one list)")
+                  "recorded; 100 linkages drawn from the match probabilities)")
+        with progress_steps("estimating") as say:
+            run = run_estimate_stage(case, ["loglinear", "lcmcr"], linkage_draws=100,
+                                     sensitivity=True, on_step=say)
+        truth = json.loads((summary.out_dir / "truth" / "summary.json").read_text())
+        for estimate in run.estimates:
+            linkage = estimate.diagnostics.get("linkage") or {}
+            out.print(f"  {estimate.method}: {estimate.point:,.0f} "
+                      f"({estimate.level:.0%} interval {estimate.lower:,.0f} – "
+                      f"{estimate.upper:,.0f}"
+                      + (f"; with linkage uncertainty {linkage['lower']:,.0f} – "
+                         f"{linkage['upper']:,.0f}" if "lower" in linkage else "") + ")"
+                      + ("  [recommended]" if estimate is run.recommended else ""),
+                      markup=False)
+        out.print(f"  true total: {truth['n']:,} people ({truth['n_observed']:,} on at least "
+                  "one list)")
+        out.print("[bold]7. Claims[/bold] (two synthetic public statements, their numeric "
+                  "claims set against the evidence)")
+        documents = _demo_statements(directory / "documents", documented=linked.entities,
+                                     run=run)
+        for path in documents:
+            extracted = extract_into_case(case, path)
+            accept_claims(case, [c.claim_id for c in extracted.claims], reviewer="demo",
+                          scope="all")
+        for comparison in compare_claims(case):
+            out.print(f"  #{comparison.claim_id} {comparison.claimed} {comparison.category}: "
+                      f"{comparison.verdict_label}", markup=False)
+        out.print("[bold]8. Report[/bold]")
+        with progress_steps("writing the report") as say:
+            say("drawing the figures")
+            written = write_report(case)
+        out.print(f"  {written.html}", markup=False)
     out.print("[bold]Review[/bold] the uncertain pairs in your browser: "
-              f"`fullcount review --case {safe(case_dir)}`")
-    out.print("[bold]Not yet built[/bold]: the report is a later stage; the demo will "
-              "write it when it lands.")
+              f"`fullcount review --case {safe(case_dir)}`; the PDF: "
+              f"`fullcount report --pdf --case {safe(case_dir)}`")
     out.print("[bold]Where things are[/bold]")
     out.print(f"  lists:  {summary.out_dir}", markup=False)
     out.print(f"  truth:  {summary.out_dir / 'truth'}", markup=False)
+    out.print(f"  report: {written.html}", markup=False)
     out.print(f"  case:   {case_dir}  (try `fullcount status --case {case_dir}`, "
               f"`fullcount evaluate --truth {summary.out_dir / 'truth'} --case {case_dir}`)", markup=False)
     if not all(c["ok"] for c in checks):

@@ -10,6 +10,10 @@ from fullcount.estimate.result import EstimationError, Estimator
 
 METHODS = ("chapman", "loglinear", "lcmcr", "dga")
 
+# How each method is named in sentences, tables and the report.
+METHOD_NAMES = {"lcmcr": "LCMCR", "dga": "DGA", "loglinear": "log-linear",
+                "chapman": "Chapman"}
+
 DESCRIPTIONS = {
     "chapman": "Chapman (bias-corrected Lincoln–Petersen), two lists",
     "loglinear": "log-linear models (as Rcapture closedpMS.t), selected by BIC",

@@ -33,6 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from fullcount.estimate.methods import METHOD_NAMES
 from fullcount.estimate.result import Estimate
 
 DISAGREEMENT_RATIO = 1.5   # one method's total more than 1.5 times another's
@@ -41,7 +42,6 @@ K_STAR_SHARE = 0.05        # as LCMCR's own warning
 CAP_SHARE = 0.001          # as LCMCR's own warning
 MIN_OVERLAP = 7            # Chapman: Robson & Regier (1964)
 
-NAMES = {"lcmcr": "LCMCR", "dga": "DGA", "loglinear": "log-linear", "chapman": "Chapman"}
 WHY = {
     "lcmcr": "the latent-class model (LCMCR) allows people to differ in how likely each "
              "list is to record them, and lists to depend on each other, without "
@@ -103,17 +103,17 @@ def recommend(estimates: Sequence[Estimate], k: int, *,
             break
         if m in totals:
             verdict = "fails its checks" if m == chosen else "was set aside"
-            reasons.append(f"{NAMES.get(m, m)} {verdict}: {'; '.join(problems[m])} "
+            reasons.append(f"{METHOD_NAMES.get(m, m)} {verdict}: {'; '.join(problems[m])} "
                            f"(it gives {_figure(totals[m])}).")
         elif skipped and m in skipped:
-            reasons.append(f"{NAMES.get(m, m)} was not used: {skipped[m]}.")
+            reasons.append(f"{METHOD_NAMES.get(m, m)} was not used: {skipped[m]}.")
         elif skipped and any(key.startswith(f"{m} · ") for key in skipped):
             where, why = next((key.split(" · ", 1)[1], text) for key, text in skipped.items()
                               if key.startswith(f"{m} · "))
-            reasons.append(f"{NAMES.get(m, m)} gave no total: it could not be fitted in "
+            reasons.append(f"{METHOD_NAMES.get(m, m)} gave no total: it could not be fitted in "
                            f"stratum {where} ({why}).")
     best = totals[chosen]
-    name = NAMES.get(chosen, chosen)
+    name = METHOD_NAMES.get(chosen, chosen)
     if passed is None:
         reasons.insert(0, (
             f"No method passed its checks. {name} is shown, {best.point:,.0f} "
@@ -221,17 +221,17 @@ def _agreement(chosen: str, compared: Sequence[str],
             ea, eb = totals[a], totals[b]
             ratio = max(ea.point, eb.point) / max(min(ea.point, eb.point), 1e-12)
             if ea.upper < eb.lower or eb.upper < ea.lower:
-                apart.append(f"{NAMES.get(a, a)} {_figure(ea)} and {NAMES.get(b, b)} "
+                apart.append(f"{METHOD_NAMES.get(a, a)} {_figure(ea)} and {METHOD_NAMES.get(b, b)} "
                              f"{_figure(eb)}: the intervals do not overlap")
             elif ratio > DISAGREEMENT_RATIO:
-                apart.append(f"{NAMES.get(a, a)} {_figure(ea)} and {NAMES.get(b, b)} "
+                apart.append(f"{METHOD_NAMES.get(a, a)} {_figure(ea)} and {METHOD_NAMES.get(b, b)} "
                              f"{_figure(eb)}: one is {ratio:.1f} times the other")
     if apart:
         return True, ("The methods disagree widely (" + "; ".join(apart) + "). Each rests "
                       "on different assumptions about how the lists overlap; report the "
                       "range across methods rather than one figure, and look for the "
                       "reason (strata, a list that behaves differently).")
-    listed = ", ".join(f"{NAMES.get(m, m)} {_figure(totals[m])}" for m in others)
+    listed = ", ".join(f"{METHOD_NAMES.get(m, m)} {_figure(totals[m])}" for m in others)
     return False, f"The other methods that pass their checks agree with it: {listed}."
 
 
