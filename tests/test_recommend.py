@@ -197,3 +197,24 @@ def test_cli_on_a_case_shows_both_intervals(tmp_path: Path) -> None:
                  "--linkage-draws", "3")
     assert human.returncode == 0, human.stderr
     assert "with linkage uncertainty (3 draws)" in human.stdout
+
+
+# Capture histories of the demo's linked register (4 lists, synthetic people): LCMCR with
+# R's default 10 latent classes fills every class in most draws.
+DEMO_PATTERNS = {"0001": 268, "0010": 301, "0011": 113, "0100": 457, "0101": 154,
+                 "0110": 211, "0111": 114, "1000": 365, "1001": 148, "1010": 174,
+                 "1011": 98, "1100": 606, "1101": 282, "1110": 418, "1111": 225}
+
+
+def test_lcmcr_that_fills_every_class_is_refitted_with_more_and_can_be_recommended() -> None:
+    from fullcount.estimate.histories import CaptureHistories
+    from fullcount.estimate.stage import MAX_K_STAR, estimate_histories
+
+    histories = {"all": CaptureHistories.from_patterns(DEMO_PATTERNS)}
+    run = estimate_histories(histories, ["loglinear", "lcmcr"], seed=1)
+    lcmcr = next(e for e in run.estimates if e.method == "lcmcr")
+    tried = lcmcr.diagnostics["k_star_tried"]
+    assert tried[0] == 10 and tried == sorted(tried) and tried[-1] <= MAX_K_STAR
+    assert lcmcr.settings["K_star"] == tried[-1]
+    assert not any("latent classes were in use" in w for w in lcmcr.warnings)
+    assert run.recommendation is not None and run.recommendation.method == "lcmcr"

@@ -120,13 +120,12 @@ def estimate_histories(
         if any(reasons.values()):
             run.skipped[method] = next(r for r in reasons.values() if r)
             continue
-        make = factory(method, **params)
         fitted: dict[str, Estimate] = {}
         for stratum, h in histories.items():
             if on_step is not None:
                 on_step(f"{method} · {stratum}")
             try:
-                fitted[stratum] = make().fit(h).estimate_.with_stratum(stratum)
+                fitted[stratum] = _fit(method, params, h).with_stratum(stratum)
             except EstimationError as exc:
                 run.skipped[f"{method} · {stratum}"] = exc.message
         if not fitted:
@@ -152,6 +151,34 @@ def estimate_histories(
                         seed=e.seed, diagnostics=e.diagnostics, warnings=e.warnings))
     run.recommend(next(iter(histories.values())).k)
     return run
+
+
+# LCMCR's truncation K_star (R's default 10) is doubled up to this when the posterior
+# uses every latent class (its own warning says to refit with a larger K_star).
+MAX_K_STAR = 40
+
+
+def _fit(method: str, params: dict[str, Any], histories: CaptureHistories) -> Estimate:
+    """Fit ``method``; an LCMCR fit whose posterior fills every latent class is refitted
+    with twice the classes, up to ``MAX_K_STAR``, and says so in its diagnostics."""
+    estimate = factory(method, **params)().fit(histories).estimate_
+    if method != "lcmcr":
+        return estimate
+    tried = [int(estimate.settings["K_star"])]
+    while _fills_every_class(estimate) and tried[-1] < MAX_K_STAR:
+        tried.append(min(2 * tried[-1], MAX_K_STAR))
+        estimate = factory(method, **params, K_star=tried[-1])().fit(histories).estimate_
+    if len(tried) > 1:
+        estimate = replace(estimate, diagnostics={**estimate.diagnostics,
+                                                  "k_star_tried": tried})
+    return estimate
+
+
+def _fills_every_class(estimate: Estimate) -> bool:
+    from fullcount.estimate.recommend import K_STAR_SHARE
+
+    share = (estimate.diagnostics.get("k_star") or {}).get("share_at_K_star", 0.0)
+    return bool(share > K_STAR_SHARE)
 
 
 def run_estimate_stage(case: Case, methods: list[str] | None = None, *,
@@ -214,8 +241,13 @@ def _add_linkage_uncertainty(case: Case, run: EstimateRun, draws: int, seed: int
     for e in run.estimates:
         baseline.setdefault(e.method, {})[str(e.stratum)] = e
     try:
+        # each drawn linkage is fitted as the register was (LCMCR with its K_star)
+        k_stars = [int(e.settings["K_star"]) for e in run.estimates
+                   if e.method == "lcmcr" and "K_star" in e.settings]
+        params = {"lcmcr": {"K_star": max(k_stars)}} if k_stars else {}
         result = linkage_uncertainty(case, baseline, draws=draws, seed=seed, level=level,
-                                     strata_by=case.settings.strata.by, on_step=on_step)
+                                     strata_by=case.settings.strata.by, params=params,
+                                     on_step=on_step)
     except FullcountError as exc:
         run.warnings.append(f"linkage uncertainty was not drawn: {exc.message}")
         return
