@@ -204,6 +204,20 @@ def _linkage(case: Case) -> dict[str, Any]:
                        (SELECT threshold FROM link_models ORDER BY model_id DESC LIMIT 1),
                        0.5))
             FROM pairs""", [link.uncertain_low, link.uncertain_high]), strict=True))
+    threshold = model[0]["threshold"] if model else 0.5
+    expected = fetch_one(case.con, """
+        SELECT sum(match_probability) FILTER (WHERE match_probability >= ?),
+               count(*) FILTER (WHERE match_probability >= ?), sum(match_probability)
+        FROM pairs WHERE NOT veto""", [threshold, threshold])
+    # Under the model's own probabilities: the share of linked pairs that are true
+    # matches, and the share of true matches among the kept pairs that were linked.
+    facts["expected_precision"] = (expected[0] / expected[1]) if expected[1] else None
+    facts["expected_recall"] = (expected[0] / expected[2]) if expected[2] else None
+    bins = case.con.execute("""
+        SELECT least(floor(match_probability * 20), 19)::INTEGER AS bin, count(*)
+        FROM pairs WHERE NOT veto GROUP BY bin ORDER BY bin""").fetchall()
+    counts = dict(bins)
+    facts["probability_histogram"] = [int(counts.get(b, 0)) for b in range(20)]
     sizes = case.con.execute("""
         SELECT n_records, count(*) FROM entities GROUP BY 1 ORDER BY 1""").fetchall()
     facts["entity_sizes"] = [(int(s), int(n)) for s, n in sizes]

@@ -120,3 +120,21 @@ def bars_figure(labels: Sequence[str], counts: Sequence[int], *,
         axes.text(c, y, f" {c:,}", va="center", fontsize=7)
     axes.set_xlabel(xlabel)
     return _svg(figure)
+
+
+def probability_figure(counts: Sequence[int], threshold: float,
+                       band: tuple[float, float]) -> str:
+    """Candidate pairs by match probability (20 bins, log scale), with the linking
+    threshold and the band reviewers decide."""
+    figure, axes = plt.subplots(figsize=(6.5, 2.2))
+    edges = [i / 20 for i in range(20)]
+    axes.bar(edges, [max(c, 0.8) for c in counts], width=0.05, align="edge", color=_INK,
+             log=True)
+    axes.axvspan(band[0], band[1], color="#f3d9d6", zorder=0)
+    axes.axvline(threshold, color=_ACCENT, lw=1.5)
+    axes.annotate(f"threshold {threshold:.2f}", (threshold, 1), xycoords=("data",
+                  "axes fraction"), color=_ACCENT, fontsize=7, ha="left", va="top")
+    axes.set_xlim(0, 1)
+    axes.set_xlabel("match probability of the pair")
+    axes.set_ylabel("candidate pairs")
+    return _svg(figure)

@@ -79,6 +79,11 @@ def _figures(data: ReportData) -> dict[str, str]:
         made["sensitivity"] = figures.intervals_figure(
             [figures.Interval(f"{e.label} · {e.stratum}", e.point, e.lower, e.upper)
              for e in data.sensitivity], documented=None)
+    histogram = data.linkage.get("probability_histogram")
+    if histogram and any(histogram):
+        made["pairs"] = figures.probability_figure(
+            histogram, float(data.linkage.get("threshold") or 0.5),
+            data.linkage["uncertain_band"])
     if data.by_month:
         made["time"] = figures.time_figure([m for m, _ in data.by_month],
                                            [n for _, n in data.by_month])
