@@ -16,6 +16,7 @@ from fullcount.cli import (  # noqa: F401
     report_command,
     review_command,
     synth_commands,
+    validate_command,
 )
 from fullcount.cli.app import app, err
 

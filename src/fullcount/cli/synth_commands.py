@@ -41,17 +41,20 @@ DEMO_MARKER = ".fullcount-demo"
 
 
 def _generate(out_dir: Path, *, n: int, lists: int, seed: int, noise: float,
-              malformed_rate: float) -> SynthSummary:
+              malformed_rate: float, heterogeneity: float = 1.0,
+              dependence: float = 1.0) -> SynthSummary:
     try:
         if err.is_terminal:
             with Progress(console=err, transient=True) as progress:
                 task = progress.add_task("generating lists", total=None)
                 return generate(out_dir, n=n, lists=lists, seed=seed, noise=noise,
-                                malformed_rate=malformed_rate,
+                                malformed_rate=malformed_rate, heterogeneity=heterogeneity,
+                                dependence=dependence,
                                 progress=lambda done, total: progress.update(
                                     task, completed=done, total=total))
         return generate(out_dir, n=n, lists=lists, seed=seed, noise=noise,
-                        malformed_rate=malformed_rate)
+                        malformed_rate=malformed_rate, heterogeneity=heterogeneity,
+                        dependence=dependence)
     except ValueError as exc:
         raise FullcountError(str(exc), hint="See `fullcount synth --help`.") from exc
 
@@ -83,6 +86,13 @@ def synth(
         "duplicates): 0 = clean, 1 = realistic, more = worse.")] = 1.0,
     malformed_rate: Annotated[float, typer.Option(
         help="Share of extra malformed rows that ingest must quarantine.")] = 0.01,
+    heterogeneity: Annotated[float, typer.Option(
+        help="How much people differ in how likely a list is to record them (documentability "
+        "class, region, provincial centre, child, province): 0 = everyone equally likely on "
+        "a given list, 1 = realistic, up to 3.")] = 1.0,
+    dependence: Annotated[float, typer.Option(
+        help="How much lists copy earlier lists (media reprinting an NGO's names): "
+        "0 = lists independent for a given person, 1 = realistic, up to 3.")] = 1.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Generate synthetic victim lists with known truth, for trying fullcount and testing it.
@@ -90,13 +100,15 @@ def synth(
     Simulates a closed population of victims of an event series in Iran (names in
     Persian script with their usual Latin spellings, father's name, sex, age, Jalali or
     Gregorian date, town and province) and several sources that each record some of
-    them, with heterogeneous and dependent capture. Each source is written as its own
-    file (CSV, XLSX, JSON; UTF-8, Windows-1256, UTF-16) with realistic noise and a few
-    malformed rows. truth/ holds who is who, the true total and the true overlaps.
-    Everyone in it is invented.
+    them, with heterogeneous and dependent capture (--heterogeneity and --dependence
+    scale both; 0 and 0 give the textbook case that simple estimators assume). Each
+    source is written as its own file (CSV, XLSX, JSON; UTF-8, Windows-1256, UTF-16)
+    with realistic noise and a few malformed rows. truth/ holds who is who, the true
+    total and the true overlaps. Everyone in it is invented.
     """
     summary = _generate(out_dir, n=n, lists=lists, seed=seed, noise=noise,
-                        malformed_rate=malformed_rate)
+                        malformed_rate=malformed_rate, heterogeneity=heterogeneity,
+                        dependence=dependence)
     if as_json:
         print_json(summary.to_dict())
         return
