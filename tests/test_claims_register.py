@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
+from cli_runner import fails, ok
 
 from fullcount.case import Case, utc_now
 from fullcount.case.audit import verify_audit
@@ -35,7 +35,6 @@ from fullcount.claims.register import (
     list_claims,
     reject_claims,
 )
-from fullcount.cli import app
 from fullcount.errors import FullcountError
 from fullcount.ingest import ingest_file
 
@@ -62,27 +61,6 @@ PERSIAN = """بیانیه مطبوعاتی
 به گزارش سازمان حقوق بشر، دست‌کم ۲۱۲ نفر در تهران کشته شدند. بیش از ۲۳۰۰ نفر زخمی شدند. \
 صدها نفر بازداشت شدند.
 """
-
-
-def fullcount(*args: str | Path) -> Result:
-    return CliRunner().invoke(app, [str(a) for a in args], env={"FULLCOUNT_CASE": None})
-
-
-def ok(*args: str | Path) -> Result:
-    result = fullcount(*args)
-    assert result.exit_code == 0, (
-        f"fullcount {args} failed ({result.exit_code}):\n{result.output}\n{result.exception!r}")
-    return result
-
-
-def fails(*args: str | Path) -> Result:
-    """A command that must fail as a user error: a message, no traceback."""
-    result = fullcount(*args)
-    assert result.exit_code not in (0, None), result.output
-    assert isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
-    assert "error:" in result.stderr
-    return result
 
 
 @pytest.fixture

@@ -10,34 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cli_runner import fails, fullcount, ok
 from link_fixtures import copy_case, new_case, source_files, synth_lists
-from typer.testing import CliRunner, Result
 
 from fullcount.case import Case
-from fullcount.cli import app
 from fullcount.link.evaluate import evaluate_register
-
-
-def fullcount(*args: str | Path) -> Result:
-    """Run a `fullcount` command in this process; exceptions are caught into the result."""
-    return CliRunner().invoke(app, [str(a) for a in args], env={"FULLCOUNT_CASE": None})
-
-
-def ok(*args: str | Path) -> Result:
-    result = fullcount(*args)
-    assert result.exit_code == 0, (
-        f"fullcount {args} failed ({result.exit_code}):\n{result.output}\n{result.exception!r}")
-    return result
-
-
-def fails(*args: str | Path) -> Result:
-    """A command that must fail as a user error: a message, no traceback."""
-    result = fullcount(*args)
-    assert result.exit_code not in (0, None), result.output
-    assert isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
-    assert "error:" in result.stderr
-    return result
 
 
 @dataclass

@@ -52,6 +52,7 @@ from fullcount.claims.register import (
     list_claims,
 )
 from fullcount.estimate.methods import METHOD_NAMES
+from fullcount.estimate.stored import StoredEstimate, latest_run
 
 if TYPE_CHECKING:
     from fullcount.case import Case
@@ -288,48 +289,13 @@ def _scope_problem(case: Case, scope: str, documented: dict[str, int],
 # ------------------------------------------------------------------ estimates
 
 
-@dataclass(frozen=True)
-class _Row:
-    estimate_id: int
-    run_id: str
-    method: str
-    stratum: str
-    point: float
-    lower: float
-    upper: float
-    level: float
-    n_observed: int
-    recommended: bool
-    linkage: dict[str, Any] | None
-
-
-def _latest_run(case: Case) -> list[_Row] | None:
+def _latest_run(case: Case) -> list[StoredEstimate] | None:
     """The estimates of the latest run (not the leave-one-list-out refits), or None."""
-    latest = case.con.execute("""
-        SELECT run_id FROM estimates GROUP BY run_id
-        ORDER BY max(created_at) DESC, max(estimate_id) DESC LIMIT 1""").fetchone()
-    if latest is None:
-        return None
-    rows = []
-    for (estimate_id, run_id, method, stratum, point, lower, upper, level, n_observed,
-         settings, diagnostics) in case.con.execute("""
-            SELECT estimate_id, run_id, method, stratum, point, lower, upper, level,
-                   n_observed, settings, diagnostics
-            FROM estimates WHERE run_id = ? ORDER BY estimate_id""", [latest[0]]).fetchall():
-        settings = json.loads(settings) if settings else {}
-        if settings.get("left_out") is not None:
-            continue
-        diagnostics = json.loads(diagnostics) if diagnostics else {}
-        linkage = diagnostics.get("linkage")
-        rows.append(_Row(int(estimate_id), run_id, method, stratum or "all", float(point),
-                         float(lower), float(upper), float(level), int(n_observed),
-                         bool(diagnostics.get("recommended")),
-                         linkage if isinstance(linkage, dict) and "lower" in linkage
-                         and "upper" in linkage else None))
-    return rows
+    run = latest_run(case)
+    return run.estimates if run is not None else None
 
 
-def _estimate_stratum(rows: Sequence[_Row], scope: str, documented: int) -> str | None:
+def _estimate_stratum(rows: Sequence[StoredEstimate], scope: str, documented: int) -> str | None:
     """The stratum label of ``scope`` in a run: "all" is "total" when the run has strata,
     or its only stratum when that holds every documented person."""
     if scope != "all":
@@ -342,7 +308,7 @@ def _estimate_stratum(rows: Sequence[_Row], scope: str, documented: int) -> str 
     return None
 
 
-def choose_estimate(rows: Sequence[_Row], scope: str, documented: int) -> EstimateUsed | None:
+def choose_estimate(rows: Sequence[StoredEstimate], scope: str, documented: int) -> EstimateUsed | None:
     """The estimate a claim about ``scope`` is compared with (module docstring);
     ``documented`` is the number of people documented in that scope."""
     stratum = _estimate_stratum(rows, scope, documented)
@@ -393,7 +359,7 @@ def compare_claims(case: Case, *, tolerance: float | None = None,
 
 
 def _compare(case: Case, claim: StoredClaim, documented: dict[str, int],
-             strata_readable: bool, rows: list[_Row] | None, tolerance: float | None,
+             strata_readable: bool, rows: list[StoredEstimate] | None, tolerance: float | None,
              counted: Sequence[str]) -> ClaimComparison:
     interval = interval_of(claim, tolerance)
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from fullcount import __version__
 from fullcount.case import fetch_one
 from fullcount.errors import FullcountError
-from fullcount.estimate.methods import METHOD_NAMES
+from fullcount.estimate.stored import StoredEstimate, latest_run
 
 if TYPE_CHECKING:
     from fullcount.case import Case
@@ -25,30 +25,6 @@ def _dicts(case: Case, sql: str, params: list[Any] | None = None) -> list[dict[s
     cursor = case.con.execute(sql, params or [])
     names = [c[0] for c in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-@dataclass
-class EstimateRow:
-    method: str
-    stratum: str
-    point: float
-    lower: float
-    upper: float
-    level: float
-    n_observed: int
-    seed: int | None
-    recommended: bool
-    reasons: list[str]
-    disagreement: bool
-    warnings: list[str]
-    linkage: dict[str, Any] | None      # the interval with linkage uncertainty, if drawn
-    left_out: str | None = None         # leave-one-list-out rows
-
-    @property
-    def label(self) -> str:
-        name = METHOD_NAMES.get(self.method.split(" ")[0], self.method)
-        rest = self.method[len(self.method.split(" ")[0]):]
-        return f"{name}{rest}"
 
 
 @dataclass
@@ -66,9 +42,9 @@ class ReportData:
     patterns: list[tuple[int, ...]]
     pattern_counts: list[int]
     estimate_run: dict[str, Any] | None
-    estimates: list[EstimateRow]
-    sensitivity: list[EstimateRow]
-    recommended: EstimateRow | None
+    estimates: list[StoredEstimate]
+    sensitivity: list[StoredEstimate]
+    recommended: StoredEstimate | None
     by_month: list[tuple[str, int]]
     undated: int
     by_province: list[tuple[str, int]]
@@ -153,39 +129,15 @@ def _overlaps(case: Case) -> tuple[list[str], list[tuple[int, ...]], list[int]]:
     return lists, [tuple(int(v) for v in row[:-1]) for row in rows], [int(r[-1]) for r in rows]
 
 
-def _row(raw: dict[str, Any]) -> EstimateRow:
-    settings = json.loads(raw["settings"]) if raw["settings"] else {}
-    diagnostics = json.loads(raw["diagnostics"]) if raw["diagnostics"] else {}
-    recommended = diagnostics.get("recommended")
-    linkage = diagnostics.get("linkage")
-    return EstimateRow(
-        method=raw["method"], stratum=raw["stratum"] or "all", point=raw["point"],
-        lower=raw["lower"], upper=raw["upper"], level=raw["level"],
-        n_observed=int(raw["n_observed"]), seed=raw["seed"],
-        recommended=bool(recommended),
-        reasons=list(recommended.get("reasons", [])) if isinstance(recommended, dict) else [],
-        disagreement=bool(recommended.get("disagreement")) if isinstance(recommended, dict)
-        else False,
-        warnings=list(json.loads(raw["warnings"]) if raw["warnings"] else []),
-        linkage=linkage if isinstance(linkage, dict) and "lower" in linkage else None,
-        left_out=settings.get("left_out"))
-
-
-def _estimates(case: Case) -> tuple[dict[str, Any] | None, list[EstimateRow],
-                                    list[EstimateRow]]:
+def _estimates(case: Case) -> tuple[dict[str, Any] | None, list[StoredEstimate],
+                                    list[StoredEstimate]]:
     """The latest estimate run: its estimates and its leave-one-list-out refits."""
-    latest = case.con.execute("""
-        SELECT run_id, max(created_at) AS created, any_value(data_version),
-               any_value(software_version)
-        FROM estimates GROUP BY run_id ORDER BY created DESC LIMIT 1""").fetchone()
-    if latest is None:
+    run = latest_run(case)
+    if run is None:
         return None, [], []
-    rows = [_row(r) for r in _dicts(case, """
-        SELECT * FROM estimates WHERE run_id = ? ORDER BY estimate_id""", [latest[0]])]
-    run = {"run_id": latest[0], "at": latest[1].strftime("%Y-%m-%d %H:%M UTC"),
-           "data_version": latest[2], "software_version": latest[3]}
-    return (run, [r for r in rows if r.left_out is None],
-            [r for r in rows if r.left_out is not None])
+    facts = {"run_id": run.run_id, "at": run.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+             "data_version": run.data_version, "software_version": run.software_version}
+    return facts, run.estimates, run.sensitivity
 
 
 def _linkage(case: Case) -> dict[str, Any]:

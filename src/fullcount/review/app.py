@@ -75,6 +75,10 @@ _SECURITY_HEADERS = {
 }
 
 
+class _BadForm(Exception):
+    """A POSTed form without the session's CSRF value."""
+
+
 @dataclass
 class ReviewSession:
     """One `fullcount review` run: the open case and the secrets of its pages."""
@@ -216,12 +220,16 @@ def create_app(session: ReviewSession) -> FastAPI:
             return denied(request, "This request did not come from the review page.")
         return await call_next(request)
 
-    async def form(request: Request) -> dict[str, Any] | None:
-        """The POSTed form, or None when its CSRF value is wrong."""
+    @app.exception_handler(_BadForm)
+    async def bad_form(request: Request, exc: _BadForm) -> Response:
+        return denied(request, "The form's CSRF value is missing or wrong.")
+
+    async def form(request: Request) -> dict[str, Any]:
+        """The POSTed form; refused (403) when its CSRF value is wrong."""
         data = await request.form()
         if not hmac.compare_digest(str(data.get("csrf", "")).encode(),
                                    session.csrf.encode()):
-            return None
+            raise _BadForm
         return {k: data.getlist(k) if k == "record" else data.get(k) for k in data}
 
     def filtered(request: Request) -> QueueFilter:
@@ -272,8 +280,6 @@ def create_app(session: ReviewSession) -> FastAPI:
     @app.post("/pair/{a}/{b}/decide")
     async def decide(request: Request, a: int, b: int) -> Response:
         data = await form(request)
-        if data is None:
-            return denied(request, "The form's CSRF value is missing or wrong.")
         reviewer = reviewer_of(request)
         if not reviewer:
             return back(request, "/", {"message": "name"})
@@ -290,9 +296,7 @@ def create_app(session: ReviewSession) -> FastAPI:
 
     @app.post("/undo")
     async def undo(request: Request) -> Response:
-        data = await form(request)
-        if data is None:
-            return denied(request, "The form's CSRF value is missing or wrong.")
+        await form(request)
         reviewer = reviewer_of(request)
         with session.lock:
             if session.actions:
@@ -315,8 +319,6 @@ def create_app(session: ReviewSession) -> FastAPI:
     @app.post("/reviewer")
     async def set_reviewer(request: Request) -> Response:
         data = await form(request)
-        if data is None:
-            return denied(request, "The form's CSRF value is missing or wrong.")
         name = " ".join(str(data.get("name") or "").split())[:100]
         response = back(request, "/")
         if name:
@@ -337,8 +339,6 @@ def create_app(session: ReviewSession) -> FastAPI:
     @app.post("/entity/{entity_id}/split")
     async def split(request: Request, entity_id: int) -> Response:
         data = await form(request)
-        if data is None:
-            return denied(request, "The form's CSRF value is missing or wrong.")
         reviewer = reviewer_of(request)
         if not reviewer:
             return back(request, "/", {"message": "name"})
@@ -361,9 +361,7 @@ def create_app(session: ReviewSession) -> FastAPI:
 
     @app.post("/apply")
     async def apply(request: Request) -> Response:
-        data = await form(request)
-        if data is None:
-            return denied(request, "The form's CSRF value is missing or wrong.")
+        await form(request)
         with session.lock:
             run = session.apply or _recluster
             run(case)
