@@ -242,6 +242,9 @@ def test_no_token_no_page(case: Case) -> None:
     cookie = entered.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie
     assert client.get("/").status_code == 200                   # the cookie now works
+    # a path of "//host" must not turn the redirect into one to another server
+    elsewhere = client.get(f"/%2Fevil.example/?token={session.token}")
+    assert elsewhere.headers["location"] == "/evil.example/"
 
 
 def test_posts_need_the_token_the_origin_and_the_csrf_value(case: Case) -> None:

@@ -207,7 +207,8 @@ def create_app(session: ReviewSession) -> FastAPI:
                 return denied(request, "This link's token is not the one of this review "
                                        "session.")
             query = {k: v for k, v in request.query_params.items() if k != "token"}
-            response = RedirectResponse(_with_query(request.url.path, query), 303)
+            path = "/" + request.url.path.lstrip("/")   # never "//host": stay on this server
+            response = RedirectResponse(_with_query(path, query), 303)
             response.set_cookie(COOKIE, session.token, httponly=True, samesite="strict",
                                 path="/")
             return response
