@@ -32,8 +32,8 @@ from link_fixtures import (
 )
 
 from fullcount.case import Case
+from fullcount.cluster import cluster
 from fullcount.errors import FullcountError
-from fullcount.link.cluster import cluster
 from fullcount.link.decisions import current_decisions, record_decision, withdraw_decision
 from fullcount.link.engine import NAME_FREQUENCY
 from fullcount.link.evaluate import evaluate_register

@@ -9,7 +9,7 @@ between capture histories. Here the linkage itself is drawn M times:
    always links, a ``non_match`` never does, an ``unsure`` pair is drawn like any other;
    a vetoed pair is a cannot-link unless a reviewer called it a match. Pairs never scored,
    or scored below ``[link] keep_pairs_above``, are not stored and never link.
-2. **Cluster it** with the link stage's clustering (``fullcount.link.cluster.cluster``):
+2. **Cluster it** with the link stage's clustering (``fullcount.cluster.cluster``):
    connected components of the drawn links, must-links and cannot-links, and components
    too large to be one person split at their weakest links.
 3. **Count people** per stratum with ``fullcount.estimate.register`` (as the estimate
@@ -65,6 +65,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy.stats import norm, t
 
+from fullcount.cluster import cannot_links, cluster, default_max_entity_records
 from fullcount.errors import FullcountError
 from fullcount.estimate import diagnostics as mcmc
 from fullcount.estimate.combine import combine_strata
@@ -164,23 +165,20 @@ class CandidateLinks:
         is_match, is_non_match = kind == "match", kind == "non_match"
         must = (d_left[is_match], d_right[is_match])
         declined = (d_left[is_non_match], d_right[is_non_match])
-        # As the link stage: a vetoed pair is a cannot-link unless a reviewer decided it is
-        # a match; a reviewer's non-match is one too.
+        cannot = cannot_links(left, right, vetoed, must, declined)   # as the link stage
         pair_code = left * (1 << 32) + right
-        agreed = np.isin(pair_code, must[0] * (1 << 32) + must[1])
-        cannot = (np.concatenate([left[vetoed & ~agreed], declined[0]]),
-                  np.concatenate([right[vetoed & ~agreed], declined[1]]))
         # Pairs a reviewer decided are not drawn: the constraints settle them.
         decided = np.isin(pair_code, d_left[is_match | is_non_match] * (1 << 32)
                           + d_right[is_match | is_non_match])
         random = ~decided & (probability > 0)
         sources = fetch_one(con, "SELECT count(DISTINCT source) FROM current_records")[0]
-        max_size = case.settings.link.max_entity_records or max(10, 2 * sources + 4)
+        max_size = (case.settings.link.max_entity_records
+                    or default_max_entity_records(sources))
         return cls(
             records=records, left=left[random], right=right[random],
             probability=probability[random],
             must_link=must if len(must[0]) else None,
-            cannot_link=cannot if len(cannot[0]) else None,
+            cannot_link=cannot,
             threshold=float(model[0]), max_size=int(max_size),
             decided={"match": int(is_match.sum()), "non_match": int(is_non_match.sum()),
                      "unsure": int((kind == "unsure").sum())})
@@ -191,7 +189,7 @@ class CandidateLinks:
         marked in ``linked`` link, clustered as the link stage clusters."""
         # Threshold 0 keeps exactly the drawn links; their probabilities order the cuts
         # made for cannot-links and oversized clusters, weakest link first.
-        result = _cluster(self.records.record_ids, self.left[linked], self.right[linked],
+        result = cluster(self.records.record_ids, self.left[linked], self.right[linked],
                           self.probability[linked], 0.0, must_link=self.must_link,
                           cannot_link=self.cannot_link, max_size=self.max_size)
         return result.labels
@@ -218,12 +216,6 @@ class CandidateLinks:
         return self.records.histories(self.records.entity)
 
 
-def _cluster(*args: Any, **kwargs: Any) -> Any:
-    # The link stage's clustering, imported on use: ``estimate`` reads what ``link``
-    # wrote and otherwise does not depend on it.
-    from fullcount.link.cluster import cluster
-
-    return cluster(*args, **kwargs)
 
 
 def same_people(a: np.ndarray, b: np.ndarray) -> bool:

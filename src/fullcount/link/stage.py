@@ -31,8 +31,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fullcount import __version__
+from fullcount.cluster import cannot_links, cluster, default_max_entity_records
 from fullcount.errors import FullcountError
-from fullcount.link.cluster import cluster
 from fullcount.link.engine import SplinkEngine
 from fullcount.link.model import BLOCKING_RULES, choose_blocking_rules
 from fullcount.link.prepare import link_input, memory_only
@@ -126,8 +126,8 @@ def run_link_stage(case: Case, *, engine: str | None = None, threshold: float | 
     training: dict[str, Any] = {}
     model: dict[str, Any]
     keep_above = settings.keep_pairs_above
-    max_size = settings.max_entity_records or max(10, 2 * _fetch(
-        case, "SELECT count(DISTINCT source) FROM current_records") + 4)
+    max_size = settings.max_entity_records or default_max_entity_records(_fetch(
+        case, "SELECT count(DISTINCT source) FROM current_records"))
     if mode == "full":
         rules, rule_pairs = choose_blocking_rules(table)
         training["blocking_rules"], training["blocking_rule_pairs"] = rules, rule_pairs
@@ -289,16 +289,8 @@ def _cluster(record_ids: np.ndarray, pairs: pa.Table, threshold: float,
     left = pairs["record_id_l"].to_numpy()
     right = pairs["record_id_r"].to_numpy()
     vetoed = pairs["veto"].to_numpy(zero_copy_only=False).astype(bool)
-    veto_l, veto_r = left[vetoed], right[vetoed]
-    if must is not None:
-        agreed = must[0] * (1 << 32) + must[1]
-        keep = ~np.isin(veto_l * (1 << 32) + veto_r, agreed)
-        veto_l, veto_r = veto_l[keep], veto_r[keep]
-    if declined is not None:
-        veto_l = np.concatenate([veto_l, declined[0]])
-        veto_r = np.concatenate([veto_r, declined[1]])
     return cluster(record_ids, left, right, pairs["match_probability"].to_numpy(), threshold,
-                   must_link=must, cannot_link=(veto_l, veto_r) if len(veto_l) else None,
+                   must_link=must, cannot_link=cannot_links(left, right, vetoed, must, declined),
                    max_size=max_size)
 
 

@@ -1,5 +1,8 @@
 """Clustering: from scored pairs and review decisions to entities.
 
+Shared by the link stage (the register) and estimation (each drawn linkage is clustered
+exactly as the register was), so it depends on neither.
+
 Records linked by a pair at or above the threshold are one person (connected
 components), with reviewers' decisions on top: a must-link joins two records whatever
 their score; a cannot-link keeps two records in different entities even when other
@@ -19,6 +22,29 @@ import numba
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
+
+
+def default_max_entity_records(n_sources: int) -> int:
+    """More records than this in one entity is a chain of namesakes, not a person: a
+    person is on each list at most once, but for a few duplicates."""
+    return max(10, 2 * n_sources + 4)
+
+
+def cannot_links(left: np.ndarray, right: np.ndarray, vetoed: np.ndarray,
+                 must: tuple[np.ndarray, np.ndarray] | None,
+                 declined: tuple[np.ndarray, np.ndarray] | None,
+                 ) -> tuple[np.ndarray, np.ndarray] | None:
+    """The pairs that must end in different entities: every vetoed pair (a disagreement
+    no weight overcomes) unless a reviewer decided it is a match, and every pair a
+    reviewer decided is not one. Pairs are (record_id_l, record_id_r) with l < r."""
+    veto_l, veto_r = left[vetoed], right[vetoed]
+    if must is not None and len(must[0]):
+        agreed = np.isin(veto_l * (1 << 32) + veto_r, must[0] * (1 << 32) + must[1])
+        veto_l, veto_r = veto_l[~agreed], veto_r[~agreed]
+    if declined is not None:
+        veto_l = np.concatenate([veto_l, declined[0]])
+        veto_r = np.concatenate([veto_r, declined[1]])
+    return (veto_l, veto_r) if len(veto_l) else None
 
 
 @dataclass(frozen=True)
