@@ -374,6 +374,14 @@ def fetch_one(con: duckdb.DuckDBPyConnection, sql: str,
     return row
 
 
+def fetch_dicts(con: duckdb.DuckDBPyConnection, sql: str,
+                params: list[Any] | None = None) -> list[dict[str, Any]]:
+    """Every row a query returns, as a dict by column name."""
+    cursor = con.execute(sql, params or [])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def utc_now() -> datetime:
     """The current time in UTC, without tzinfo: the case stores naive UTC timestamps."""
     return datetime.now(UTC).replace(tzinfo=None)

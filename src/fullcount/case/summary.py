@@ -7,15 +7,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from fullcount.case import Case, fetch_one
+from fullcount.case import Case, fetch_dicts, fetch_one
 from fullcount.case.schema import SCHEMA_VERSION
 from fullcount.errors import FullcountError
-
-
-def _rows(case: Case, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-    cursor = case.con.execute(sql, params or [])
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
 def case_status(case: Case) -> dict[str, Any]:
@@ -37,7 +31,7 @@ def case_status(case: Case) -> dict[str, Any]:
         "SELECT q.reason_code, count(*) FROM quarantine q JOIN current_sources s USING (file_id) "
         "GROUP BY q.reason_code ORDER BY count(*) DESC, q.reason_code"
     ).fetchall()
-    per_source = _rows(case, """
+    per_source = fetch_dicts(case.con, """
         SELECT source, count(*) AS files, sum(rows_read) AS rows_read,
                sum(records) AS records, sum(quarantined) AS quarantined
         FROM current_sources GROUP BY source ORDER BY source
@@ -104,7 +98,7 @@ def case_status(case: Case) -> dict[str, Any]:
 def list_sources(case: Case, *, all_versions: bool = False) -> list[dict[str, Any]]:
     """One row per ingested file version (current ones only unless ``all_versions``)."""
     where = "" if all_versions else "WHERE superseded_by IS NULL"
-    rows = _rows(case, f"""
+    rows = fetch_dicts(case.con, f"""
         SELECT file_id, source, version, file_name, file_path, format, encoding,
                sha256, size_bytes, rows_read, records, quarantined, blank_skipped,
                mapping, mapping_origin, ingested_at, ingested_by,
@@ -124,11 +118,11 @@ def list_quarantine(case: Case, *, source: str | None = None, reason: str | None
     sql = _quarantine_query(source, reason, include_superseded)
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    return _rows(case, sql)
+    return fetch_dicts(case.con, sql)
 
 
 def quarantined_row(case: Case, quarantine_id: int) -> dict[str, Any]:
-    rows = _rows(case, """
+    rows = fetch_dicts(case.con, """
         SELECT q.quarantine_id, q.source, s.file_name, s.version, s.file_path, s.sha256,
                q.row_number, q.line_number, q.reason_code, q.reason, q.raw_text
         FROM quarantine q JOIN sources s USING (file_id) WHERE q.quarantine_id = ?

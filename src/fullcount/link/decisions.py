@@ -94,6 +94,14 @@ def current_decisions(case: Case) -> list[Decision]:
     return [Decision(*row) for row in rows]
 
 
+def decision_counts(case: Case) -> dict[str, int]:
+    """How many pairs each decision holds for now (withdrawn ones left out), every
+    decision named, zeros included."""
+    counts = dict(case.con.execute(
+        "SELECT decision, count(*) FROM current_decisions GROUP BY decision").fetchall())
+    return {name: int(counts.get(name, 0)) for name in DECISIONS}
+
+
 def unapplied_decisions(case: Case) -> int:
     """Decisions made, or earlier ones withdrawn, since the register was last clustered:
     what the next `fullcount link` (or "apply" on the review page) takes into account. A

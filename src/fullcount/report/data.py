@@ -12,19 +12,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fullcount import __version__
-from fullcount.case import fetch_one
+from fullcount.case import fetch_dicts, fetch_one
 from fullcount.errors import FullcountError
 from fullcount.estimate.stored import StoredEstimate, latest_run
+from fullcount.link.decisions import decision_counts
 
 if TYPE_CHECKING:
     from fullcount.case import Case
 
-
-
-def _dicts(case: Case, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-    cursor = case.con.execute(sql, params or [])
-    names = [c[0] for c in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 @dataclass
@@ -72,7 +67,7 @@ def gather(case: Case, *, with_names: bool = False) -> ReportData:
                                                "estimate`) first.")
     records = fetch_one(case.con, "SELECT count(*) FROM current_records")[0]
     sources = list_sources(case)
-    quarantine = _dicts(case, """
+    quarantine = fetch_dicts(case.con, """
         SELECT q.source, q.reason_code, count(*) AS rows, min(q.reason) AS example
         FROM quarantine q JOIN current_sources s USING (file_id)
         GROUP BY q.source, q.reason_code ORDER BY q.source, count(*) DESC""")
@@ -142,7 +137,7 @@ def _estimates(case: Case) -> tuple[dict[str, Any] | None, list[StoredEstimate],
 
 def _linkage(case: Case) -> dict[str, Any]:
     link = case.settings.link
-    model = _dicts(case, """
+    model = fetch_dicts(case.con, """
         SELECT model_id, created_at, engine, threshold, threshold_origin, checks, training
         FROM link_models ORDER BY model_id DESC LIMIT 1""")
     facts: dict[str, Any] = dict(zip(
@@ -180,32 +175,20 @@ def _linkage(case: Case) -> dict[str, Any]:
                      threshold_origin=m["threshold_origin"],
                      trained_at=m["created_at"].strftime("%Y-%m-%d %H:%M UTC"),
                      checks=json.loads(m["checks"]) if m["checks"] else [])
-    runs = []
-    for logged_at, details in case.con.execute(
-            "SELECT logged_at, details FROM audit_log WHERE action = 'link' "
-            "ORDER BY entry_id").fetchall():
-        info = json.loads(details)
-        runs.append({"at": logged_at.strftime("%Y-%m-%d %H:%M"), "mode": info.get("mode"),
-                     "entities": info.get("entities"),
-                     "decisions": info.get("decisions_applied") or {}})
-    facts["runs"] = runs
     return facts
 
 
 def _review(case: Case) -> dict[str, Any]:
-    current = dict(case.con.execute(
-        "SELECT decision, count(*) FROM current_decisions GROUP BY decision").fetchall())
-    reviewers = _dicts(case, """
+    current = decision_counts(case)
+    reviewers = fetch_dicts(case.con, """
         SELECT reviewer, count(*) FILTER (WHERE withdrawn_at IS NULL) AS decisions,
                count(withdrawn_at) AS withdrawn
         FROM decisions GROUP BY reviewer ORDER BY reviewer""")
-    return {"match": int(current.get("match", 0)),
-            "non_match": int(current.get("non_match", 0)),
-            "unsure": int(current.get("unsure", 0)), "reviewers": reviewers}
+    return {**current, "reviewers": reviewers}
 
 
 def _names(case: Case) -> list[dict[str, Any]]:
-    return _dicts(case, """
+    return fetch_dicts(case.con, """
         SELECT entity_id, name_persian, name_latin, date_iso, place_canonical,
                province_canonical, sources
         FROM entities ORDER BY province_canonical NULLS LAST, date_iso NULLS LAST,

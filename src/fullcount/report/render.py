@@ -100,9 +100,10 @@ class WrittenReport:
     data: ReportData
 
 
-def render_html(data: ReportData, *, for_pdf: bool = False) -> str:
+def render_html(data: ReportData) -> str:
+    """The report as one HTML page (the PDF is typeset from the same page)."""
     template = _environment().get_template("report.html")
-    return template.render(d=data, fig=_figures(data), fonts=font_faces(), for_pdf=for_pdf)
+    return template.render(d=data, fig=_figures(data), fonts=font_faces())
 
 
 def write_report(case: Case, out: Path | None = None, *, pdf: bool = False,
@@ -119,11 +120,12 @@ def write_report(case: Case, out: Path | None = None, *, pdf: bool = False,
                              ".html", hint="e.g. --out report.html (the PDF is written "
                                            "beside it with --pdf).")
     html_path.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(html_path, render_html(data).encode("utf-8"))
+    html = render_html(data)
+    _write_atomically(html_path, html.encode("utf-8"))
     pdf_path = None
     if pdf:
         pdf_path = html_path.with_suffix(".pdf")
-        _write_atomically(pdf_path, _pdf_bytes(render_html(data, for_pdf=True)))
+        _write_atomically(pdf_path, _pdf_bytes(html))
     case.audit("report", {"html": str(html_path), "pdf": str(pdf_path) if pdf_path else None,
                           "estimate_run": (data.estimate_run or {}).get("run_id"),
                           "documented": data.documented, "claims": len(data.claims),

@@ -25,7 +25,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from fullcount.case import fetch_one
+from fullcount.case import fetch_dicts, fetch_one
 
 if TYPE_CHECKING:
     from fullcount.case import Case
@@ -185,12 +185,10 @@ def queue_page(case: Case, where: QueueFilter, *, after: int = 0,
     page deep in a long queue costs what the first does."""
     total, decided = queue_counts(case, where)
     condition, params = where.where()
-    cursor = case.con.execute(f"""
+    rows = fetch_dicts(case.con, f"""
         SELECT q.* FROM {QUEUE_TABLE} q
         WHERE {condition} AND q.position > ?
         ORDER BY q.position LIMIT ?""", [*params, max(after, 0), limit + 1])
-    names = [c[0] for c in cursor.description]
-    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     return QueuePage(rows[:limit], total, decided, len(rows) > limit)
 
 

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from fullcount.case import fetch_dicts
 from fullcount.errors import FullcountError
 from fullcount.link.decisions import record_decision
 from fullcount.link.explain import PairExplanation, explain_pair
@@ -37,18 +38,12 @@ _RECORD_COLUMNS = ("record_id, source, row_number, line_number, full_name, given
                    "place_canonical, province_canonical")
 
 
-def _dicts(case: Case, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    cursor = case.con.execute(sql, params)
-    names = [c[0] for c in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def records(case: Case, record_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Current records by id, every field as written and normalised, with their entity."""
     if not record_ids:
         return {}
     marks = ", ".join("?" * len(record_ids))
-    rows = _dicts(case, f"""
+    rows = fetch_dicts(case.con, f"""
         SELECT {_RECORD_COLUMNS}, e.entity_id FROM current_records
         LEFT JOIN entity_records e USING (record_id)
         WHERE record_id IN ({marks}) ORDER BY source, row_number""", list(record_ids))
@@ -108,7 +103,7 @@ def pair_view(case: Case, a: int, b: int) -> PairView:
         ln, rn = _normalised(left, normalised), _normalised(right, normalised)
         rows.append(FieldRow(label, left[written] or "", right[written] or "", ln, rn,
                              bool(ln and rn and ln.casefold() != rn.casefold())))
-    history = _dicts(case, """
+    history = fetch_dicts(case.con, """
         SELECT decision_id, decision, reviewer, decided_at, note, withdrawn_at
         FROM decisions WHERE record_id_l = ? AND record_id_r = ?
         ORDER BY decided_at, decision_id""", [left_id, right_id])
@@ -159,7 +154,7 @@ def entity_view(case: Case, entity_id: int) -> EntityView:
         SELECT record_id_l, record_id_r, decision FROM current_decisions
         WHERE record_id_l IN ({marks}) AND record_id_r IN ({marks})""",
         ids + ids).fetchall()}
-    summary = _dicts(case, "SELECT * FROM entities WHERE entity_id = ?", [entity_id])
+    summary = fetch_dicts(case.con, "SELECT * FROM entities WHERE entity_id = ?", [entity_id])
     return EntityView(entity_id, members, probabilities, decisions,
                       summary[0] if summary else {})
 
@@ -191,11 +186,9 @@ def split_entity(case: Case, entity_id: int, moved: list[int], *, reviewer: str,
 def review_summary(case: Case, entities_at_start: int | None = None) -> dict[str, Any]:
     """Decisions made (by kind and reviewer), people before and after, pending work."""
     from fullcount.case import fetch_one
-    from fullcount.link.decisions import unapplied_decisions
+    from fullcount.link.decisions import decision_counts, unapplied_decisions
 
-    by_kind = dict(case.con.execute(
-        "SELECT decision, count(*) FROM current_decisions GROUP BY decision").fetchall())
-    reviewers = _dicts(case, """
+    reviewers = fetch_dicts(case.con, """
         SELECT reviewer,
                count(*) FILTER (WHERE decision = 'match') AS match,
                count(*) FILTER (WHERE decision = 'non_match') AS non_match,
@@ -218,7 +211,7 @@ def review_summary(case: Case, entities_at_start: int | None = None) -> dict[str
                    if not r["match"] and not r["non_match"]), None)
     total, withdrawn = fetch_one(case.con, "SELECT count(*), count(withdrawn_at) "
                                            "FROM decisions")
-    return {"current": {k: int(by_kind.get(k, 0)) for k in ("match", "non_match", "unsure")},
+    return {"current": decision_counts(case),
             "made": int(total), "withdrawn": int(withdrawn), "reviewers": reviewers,
             "entities_now": int(now), "entities_before_review": before,
             "entities_at_session_start": entities_at_start, "link_runs": runs,
