@@ -25,6 +25,7 @@ from fullcount.validate import (
     SCENARIOS,
     Total,
     ValidationResult,
+    at_heterogeneity,
     run_validation,
     scenario_named,
     score,
@@ -137,7 +138,7 @@ def test_the_grid_is_the_documented_design():
         2000, 4, 1.0, 1.0, 1.0)
     hold = scenario_named("assumptions-hold")
     assert (hold.heterogeneity, hold.dependence) == (0.0, 0.0)
-    assert {s.heterogeneity for s in SCENARIOS} == {0.0, 1.0}
+    assert {s.heterogeneity for s in SCENARIOS} == {0.0, 0.5, 1.0}
     assert {s.dependence for s in SCENARIOS} == {0.0, 1.0}
     assert {s.noise for s in SCENARIOS} == {0.5, 1.0, 2.0}
     assert {s.lists for s in SCENARIOS} == {3, 4, 5}
@@ -151,6 +152,23 @@ def test_the_grid_is_the_documented_design():
     assert all(s.n <= 500 for s in QUICK_SCENARIOS)
     # the suite validates what `fullcount estimate` does by default
     assert LINKAGE_DRAWS == DEFAULT_LINKAGE_DRAWS
+
+
+def test_the_grid_moves_to_another_heterogeneity():
+    moved = at_heterogeneity(SCENARIOS, 0.5)
+    names = [s.name for s in moved]
+    # scenarios without heterogeneity stay as they are; heterogeneity-0.5 is the baseline
+    # at 0.5, so it runs once, under the baseline's name
+    assert names[:3] == ["baseline@h0.5", "assumptions-hold", "heterogeneity-0"]
+    assert "heterogeneity-0.5" not in names and len(moved) == len(SCENARIOS) - 1
+    for scenario in moved:
+        original = scenario_named(scenario.name.split("@")[0])
+        assert scenario.heterogeneity == (0.0 if original.heterogeneity == 0 else 0.5)
+        assert (scenario.n, scenario.lists, scenario.noise, scenario.dependence) == (
+            original.n, original.lists, original.noise, original.dependence)
+    assert at_heterogeneity([SCENARIOS[0]], 1.0) == [SCENARIOS[0]]
+    with pytest.raises(Exception, match="heterogeneity must be between 0 and"):
+        at_heterogeneity(SCENARIOS, 7.0)
 
 
 def test_score_of_known_intervals():
@@ -241,3 +259,6 @@ def test_cli_refuses_unknown_scenarios_and_mixed_options():
     result = fullcount("validate", "--replicates", "1", "--quick", "--scenarios", "baseline",
                        check=False)
     assert result.returncode == 1 and "--quick" in result.stderr
+    result = fullcount("validate", "--replicates", "1", "--scenarios", "baseline",
+                       "--heterogeneity", "7", check=False)
+    assert result.returncode == 1 and "heterogeneity must be between" in result.stderr

@@ -30,6 +30,7 @@ from fullcount.validate import (
     Scenario,
     ValidationProgress,
     ValidationResult,
+    at_heterogeneity,
     run_validation,
     scenario_named,
     summarise,
@@ -61,6 +62,12 @@ def validate(
         help=f"Linkages drawn per estimate, as `fullcount estimate --linkage-draws` "
         f"(default {DEFAULT_LINKAGE_DRAWS}, as there; 0 leaves out the intervals with "
         "linkage uncertainty).")] = None,
+    heterogeneity: Annotated[float | None, typer.Option(
+        "--heterogeneity", metavar="H", min=0.0,
+        help="Run every scenario that has capture heterogeneity at H instead (as `fullcount "
+        "synth --heterogeneity`: 0 none, 0.5 moderate, 1 the realistic default, which "
+        "includes a class of people most lists almost never record). Such runs are "
+        "named NAME@hH.")] = None,
     workers: Annotated[int, typer.Option(
         "--workers", "-w", min=1,
         help="Replicates run at the same time, each in its own process (each needs "
@@ -96,6 +103,8 @@ def validate(
         raise FullcountError("--quick chooses the scenarios itself",
                              hint="Use either --quick or --scenarios NAME,...")
     chosen = _scenarios(scenarios, quick)
+    if heterogeneity is not None:
+        chosen = at_heterogeneity(chosen, heterogeneity)
     draws = linkage_draws if linkage_draws is not None else (
         QUICK_LINKAGE_DRAWS if quick else DEFAULT_LINKAGE_DRAWS)
     if draws < 0 or draws == 1:
