@@ -141,11 +141,16 @@ class SplinkEngine:
                                         table_name=f"{name}_{self._names}")
         return self.db_api.register(table, table_name=f"{name}_{self._names}")
 
-    def to_arrow(self, splink_df: Any) -> pa.Table:
+    def to_arrow(self, splink_df: Any, columns: list[str] | None = None) -> pa.Table:
+        """A Splink table as Arrow; with ``columns``, only those of them it has (on Spark,
+        chosen before the rows are collected)."""
         if self.engine == "spark":
             from fullcount.link.spark import from_spark
 
-            return from_spark(splink_df.as_spark_dataframe())
+            frame = splink_df.as_spark_dataframe()
+            if columns is not None:
+                frame = frame.select(*[c for c in columns if c in frame.columns])
+            return from_spark(frame)
         table: pa.Table = self._con.sql(  # type: ignore[union-attr]
             f"SELECT * FROM {splink_df.physical_name}").fetch_arrow_table()
         return table
@@ -295,7 +300,10 @@ class SplinkEngine:
         try:
             con.register(NAME_FREQUENCY_TABLE, self._name_frequencies)
             if local:
-                con.register("predictions", self.to_arrow(predictions))
+                # only what pairs_sql reads: Splink's predictions also carry every
+                # compared column of both records, too wide to collect by the million
+                con.register("predictions",
+                             self.to_arrow(predictions, columns=prediction_columns(linker)))
             table = "predictions" if local else predictions.physical_name
             return con.sql(pairs_sql(linker, table, keep_above)).fetch_arrow_table()
         finally:
@@ -334,6 +342,18 @@ def name_frequencies(records: pa.Table) -> pa.Table:
         return table
     finally:
         con.close()
+
+
+def prediction_columns(linker: Linker) -> list[str]:
+    """The columns of Splink's predictions that ``pairs_sql`` reads."""
+    columns = ["unique_id_l", "unique_id_r", "match_weight"]
+    for c in linker._settings_obj.comparisons:
+        name = c.output_column_name
+        columns += [f"gamma_{name}", f"mw_{name}"]
+        if c._has_tf_adjustments:
+            columns.append(f"mw_tf_adj_{name}")
+    return columns + [f"tf_{key}_{side}" for key in ("given_key", "family_key")
+                      for side in ("l", "r")]
 
 
 def pairs_sql(linker: Linker, table: str, keep_above: float) -> str:

@@ -106,6 +106,9 @@ def _session_for(master: str, workdir: Path, jar: Path, memory: str) -> SparkSes
                .config("spark.local.dir", str(local_dir))
                .config("spark.ui.enabled", "false")
                .config("spark.driver.memory", memory)
+               # pairs are collected into this process: Spark's default cap on what a
+               # collect may bring back (1g) is hit near a million records
+               .config("spark.driver.maxResultSize", memory)
                .config("spark.ui.showConsoleProgress", "false")
                .config("spark.driver.extraJavaOptions",
                        f"-Dlog4j2.configurationFile={log_config.as_uri()}"))
