@@ -144,6 +144,27 @@ def test_windows_1256_is_detected_and_decoded(case: Case, tmp_path: Path) -> Non
     assert records(case, fid)[0]["raw"] == {"نام": "علي رضايي", "سن": "23", "شهر": "تهران"}
 
 
+def test_windows_1256_the_detector_gives_up_on_is_still_read(tmp_path: Path) -> None:
+    # A synthetic official list (10,000 people, seed 1) that charset-normalizer 3.5
+    # returns no match for: its chunks look noisy to it. Found by `fullcount validate`.
+    from fullcount.ingest.encoding import choose_encoding
+    from fullcount.synth import generate
+
+    summary = generate(tmp_path / "lists", n=10_000, lists=3, seed=1, heterogeneity=0.5)
+    path = summary.out_dir / next(s.path for s in summary.sources if s.name == "official_c")
+    choice = choose_encoding(path)
+    assert (choice.name, choice.how, choice.invalid_lines) == ("cp1256", "detected", 0)
+
+
+def test_binary_is_not_taken_for_windows_1256(tmp_path: Path) -> None:
+    from fullcount.ingest.encoding import _arabic_in_cp1256
+
+    text = ",".join(row[0] for row in PERSIAN_1256).encode("cp1256")
+    assert _arabic_in_cp1256(text)
+    assert not _arabic_in_cp1256(text + bytes(range(32)))
+    assert not _arabic_in_cp1256(b"Name,Age\nAli,23\n" * 20)
+
+
 def test_windows_1256_declared_as_utf8_is_refused(case: Case, tmp_path: Path) -> None:
     error = refused(case, persian_cp1256(tmp_path), encoding="utf-8")
     assert "list_1256.csv" in error.message

@@ -169,15 +169,25 @@ def _guess(path: Path) -> str | None:
         sample = handle.read(SAMPLE_BYTES)
     best = from_bytes(sample, cp_isolation=_CANDIDATES).best()
     if best is None:
-        return None
+        # The detector gives up on some files whose chunks look noisy to it (names with
+        # dropped letters, digits of two scripts); Arabic-script text is still plain.
+        return "cp1256" if _arabic_in_cp1256(sample) else None
     name = codecs.lookup(best.encoding).name
     # Arabic-script text in a single-byte encoding is nearly always Windows-1256; other
     # single-byte guesses for it are artefacts of the detector's language models.
-    if name != "cp1256" and name.startswith(("iso8859", "cp12", "latin")):
-        try:
-            text = sample.decode("cp1256")
-        except UnicodeDecodeError:
-            return name
-        if sum("\u0600" <= ch <= "\u06ff" for ch in text) > len(text) * 0.05:
-            return "cp1256"
+    if (name != "cp1256" and name.startswith(("iso8859", "cp12", "latin"))
+            and _arabic_in_cp1256(sample)):
+        return "cp1256"
     return name
+
+
+def _arabic_in_cp1256(sample: bytes) -> bool:
+    """Whether ``sample`` read as Windows-1256 is text in Arabic script: more than 5% of
+    its characters Arabic letters, and no control characters but tab and line ends."""
+    try:
+        text = sample.decode("cp1256")
+    except UnicodeDecodeError:
+        return False
+    if any(ch < " " and ch not in "\t\r\n" for ch in text):
+        return False
+    return sum("\u0600" <= ch <= "\u06ff" for ch in text) > len(text) * 0.05
