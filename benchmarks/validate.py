@@ -3,7 +3,7 @@ total on synthetic lists with a known population, over the scenario grid.
 
     python benchmarks/validate.py [--replicates 20] [--scenarios all|NAME,...]
                                   [--linkage-draws 100] [--workers 2] [--seed 1]
-                                  [--out results.json]
+                                  [--heterogeneity H] [--out results.json]
 
 Runs ``fullcount.validate.run_validation`` (synth → case → ingest → normalise → link →
 estimate with linkage draws, plus the same methods on the true capture histories) and
@@ -13,7 +13,7 @@ was recommended. Temporary cases go under $BENCH_TMP (default: the system's).
 
 The full grid is slow: at N = 2,000 and 100 linkage draws a replicate takes about three
 minutes of one core (LCMCR over the drawn linkages is most of it), so 20 replicates of
-the 11 scenarios take the better part of a day on 2 cores; the N = 50,000 scenario
+the 12 scenarios take the better part of a day on 2 cores; the N = 50,000 scenario
 dominates. Pass --scenarios to run part of it.
 """
 
@@ -32,6 +32,7 @@ from fullcount.validate import (
     SCENARIOS,
     RunResult,
     ValidationProgress,
+    at_heterogeneity,
     format_table,
     run_validation,
     scenario_named,
@@ -49,10 +50,15 @@ def main() -> None:
     parser.add_argument("--linkage-draws", type=int, default=LINKAGE_DRAWS)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--heterogeneity", type=float,
+                        help="run the scenarios with heterogeneity at H (as `fullcount "
+                        "validate --heterogeneity`)")
     parser.add_argument("--out", type=Path, help="write every run and aggregate as JSON")
     args = parser.parse_args()
     scenarios = (list(SCENARIOS) if args.scenarios == "all"
                  else [scenario_named(n.strip()) for n in args.scenarios.split(",")])
+    if args.heterogeneity is not None:
+        scenarios = at_heterogeneity(scenarios, args.heterogeneity)
     print(f"{len(scenarios)} scenario(s) x {args.replicates} replicate(s), "
           f"{args.linkage_draws} linkage draws, {args.workers} worker(s), seeds "
           f"{args.seed}..{args.seed + args.replicates - 1}", flush=True)
