@@ -319,6 +319,26 @@ def test_draws_sharing_histories_get_their_own_posterior_draws() -> None:
     assert info["distinct_histories"] == 2 and info["pooled_draws"] == 300
 
 
+def test_draws_with_degenerate_estimates_are_flagged() -> None:
+    # n-50000 of `fullcount validate`: DGA passed its checks on the register but was
+    # degenerate on some drawn linkages, and pooling them gave a median at the observed
+    # count with an upper end at 2.5 times the truth
+    good = CaptureHistories.from_patterns({"100": 50, "010": 40, "001": 30, "110": 20,
+                                           "101": 15, "011": 10, "111": 5})
+    bad = CaptureHistories.from_patterns({"100": 5, "010": 5, "001": 5, "111": 150})
+    baseline = {"all": DGA(seed=1).fit(good).estimate_.with_stratum("all")}
+    assert not baseline["all"].warnings
+    few = estimate_over_linkages("dga", [{"all": good}] * 19 + [{"all": bad}], baseline,
+                                 seed=1, posterior_draws=50)
+    assert not few["all"].with_linkage.warnings      # 1 of 20: within WARNED_SHARE
+    many = estimate_over_linkages("dga", [{"all": good}] * 15 + [{"all": bad}] * 5,
+                                  baseline, seed=1, posterior_draws=50)
+    (warning,) = many["all"].with_linkage.warnings
+    assert warning.startswith("5 of 20 drawn linkages gave dga estimates with a warning")
+    assert "observed count" in warning
+    assert many["all"].to_dict()["warnings"] == [warning]
+
+
 def test_strata_are_combined_per_draw_into_a_total() -> None:
     north = CaptureHistories.from_patterns({"10": 50, "01": 40, "11": 10}, lists=["a", "b"])
     south = CaptureHistories.from_patterns({"10": 30, "01": 20, "11": 12}, lists=["a", "b"])

@@ -81,6 +81,18 @@ def test_degenerate_dga_gives_way_to_log_linear() -> None:
     assert any("LCMCR was not used" in r for r in chosen.reasons)
 
 
+def test_a_warning_on_the_interval_with_linkage_uncertainty_sets_a_method_aside() -> None:
+    drawn = "5 of 100 drawn linkages gave dga estimates with a warning (e.g.: degenerate)"
+    dga = _estimate("dga", 10_250, 9_800, 10_900, diagnostics={"linkage": {
+        "point": 8_100, "lower": 8_000, "upper": 25_000, "warnings": [drawn]}})
+    log_linear = _estimate("loglinear", 10_100, 9_700, 10_600, diagnostics={"linkage": {
+        "point": 10_150, "lower": 9_600, "upper": 10_800, "warnings": []}})
+    chosen = recommend([dga, log_linear], k=3, skipped={"lcmcr": "not run"})
+    assert chosen is not None and chosen.method == "loglinear" and chosen.checks_passed
+    assert any(r.startswith("DGA was set aside: with linkage uncertainty, 5 of 100 drawn")
+               for r in chosen.reasons)
+
+
 def test_two_lists_recommend_chapman() -> None:
     chosen = recommend([_estimate("chapman", 5_000, 4_600, 5_500),
                         _estimate("loglinear", 5_010, 4_600, 5_520)], k=2)

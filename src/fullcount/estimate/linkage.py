@@ -88,6 +88,11 @@ POSTERIOR_DRAWS = 200        # posterior draws kept per linkage draw (Bayesian m
 # upper tail on a 38,000-person table.
 LCMCR_PER_DRAW = {"chains": 1, "burnin": 20_000, "thinning": 100}
 POOLED_MAX_RHAT = 1.01
+# A combination is flagged when more than this share of the drawn linkages gave an estimate
+# with a warning of its own (a degenerate DGA posterior, a log-linear interval without an
+# upper end): pooled or averaged, such draws do not make a sound interval. LCMCR's short
+# per-draw runs are judged by the pooled R-hat instead.
+WARNED_SHARE = 0.05
 # Seed streams: spawn_key (_STREAM_LINKAGE, draw) for linkage draws, (_STREAM_FIT, fit)
 # for the estimator runs. Far from the small (chain, phase) keys LCMCR spawns from the
 # same seed for the register's estimate, so no two streams coincide.
@@ -354,6 +359,7 @@ def estimate_over_linkages(
             raise EstimationError(f"{method} [{s}]: no drawn linkage could be estimated "
                                   f"({'; '.join(problems)})")
         estimates = [per_draw[i][s] for i in present]
+        problems += _warned(method, [[e] for e in estimates], m)
         if bayesian:
             combined = _pooled([samples[i][s] for i in present], estimates, level,
                                baseline[s].draws)
@@ -383,6 +389,7 @@ def estimate_over_linkages(
                     if bayesian else _rubin(totals, level))
         problems = [(f"{failed} of {m} drawn linkages could not be estimated in every "
                      "stratum and are left out of the total")] if failed else []
+        problems += _warned(method, [list(d.values()) for d in per_draw if d], m)
         out[TOTAL] = LinkageEstimate(baseline[TOTAL], _as_estimate(
             baseline[TOTAL], combined, totals, {**setup, **fit_info, "failed": failed},
             problems))
@@ -525,6 +532,22 @@ def _problems(failures: list[str], missing: int, m: int, method: str) -> list[st
     if missing:
         problems.append(f"the stratum has nobody in {missing} of {m} drawn linkages")
     return problems
+
+
+def _warned(method: str, per_draw: Sequence[Sequence[Estimate]], m: int) -> list[str]:
+    """A problem when more than ``WARNED_SHARE`` of the ``m`` drawn linkages gave an
+    estimate (of any stratum, in ``per_draw``) with a warning; not for LCMCR."""
+    if method == "lcmcr":
+        return []
+    warned = [next(w for e in draw for w in e.warnings) for draw in per_draw
+              if any(e.warnings for e in draw)]
+    if len(warned) <= WARNED_SHARE * m:
+        return []
+    common = max(set(warned), key=warned.count)
+    example = common.split("; ")[0].rstrip(".")
+    problem = (f"{len(warned)} of {m} drawn linkages gave {method} estimates with a "
+               f"warning (e.g.: {example})")
+    return [problem]
 
 
 def _draw_params(method: str, params: Mapping[str, Any] | None, level: float, seed: int,

@@ -20,6 +20,10 @@ The rule, in order (the first method that was run and passes its checks):
 4. **Chapman** (2 lists; log-linear with 2 lists is only the independence model).
    Check: at least 7 people on both lists.
 
+When the interval with linkage uncertainty was drawn, a method whose combination over the
+drawn linkages carries a warning (runs that had not settled, drawn linkages it could not
+estimate, too many draws with degenerate estimates) fails its checks as well.
+
 When no method passes its checks, the first available in that order is shown and the
 reasons say so (``checks_passed`` is False). Methods *disagree widely* when, among the
 recommended method and the others that pass their checks, two intervals do not overlap or
@@ -164,7 +168,15 @@ def _problems(method: str, fitted: Sequence[Estimate], total: Estimate) -> list[
 
 
 def _stratum_problems(method: str, e: Estimate) -> list[str]:
-    """The checks of the module docstring on one estimate."""
+    """The checks of the module docstring on one estimate, and on its interval with
+    linkage uncertainty when that was drawn."""
+    linkage = e.diagnostics.get("linkage")
+    drawn = [f"with linkage uncertainty, {_first_sentence(w)}"
+             for w in (linkage.get("warnings") or [] if isinstance(linkage, dict) else [])]
+    return _register_problems(method, e) + list(dict.fromkeys(drawn))
+
+
+def _register_problems(method: str, e: Estimate) -> list[str]:
     if method in ("dga", "loglinear", "chapman"):
         return list(dict.fromkeys(_first_sentence(warning) for warning in e.warnings))
     if method != "lcmcr":
