@@ -26,8 +26,9 @@ met, so any shortfall there is the pipeline's) and one large case (N = 50,000). 
 product of factors (3 × 2 × 3 × 3 × 4 = 216 cells, hours each) is not run: the
 one-factor design shows which factor moves bias and coverage, at 12 scenarios' cost.
 ``at_heterogeneity`` moves the whole grid to another level of capture heterogeneity
-(synth's default, 1, includes a class of people most lists almost never record, which no
-capture-recapture method can count: see the validation results in ``benchmarks/``).
+(synth's default, 1, includes a class of people most lists almost never record; the
+estimators here undercount them even on the true linkage: see the validation results in
+``benchmarks/results/``).
 Replicate r of every scenario uses seed ``seed + r`` (common random numbers) for the lists
 and for the estimators, so scenarios with the same N share their population and
 differences between scenarios are not blurred by different populations.
