@@ -464,16 +464,18 @@ def _table_line(name: str, n: str, k: str, s: dict[str, Any]) -> str:
     lead = s["with_linkage"] or s["register"]
     reg, true = s["register"], s["true_linkage"]
     methods = ", ".join(f"{m} {c}" for m, c in s["methods"].items())
-    return (f"{name:<24} {n:>6} {k:>2} {s['runs']:>4}  {_pct(lead, 'bias'):>7} "
-            f"{_pct(lead, 'rmse', signed=False):>6}  {_pct(lead, 'coverage', signed=False):>5} "
-            f"{_pct(reg, 'coverage', signed=False):>5} {_pct(true, 'coverage', signed=False):>5}"
-            f"  {_pct(true, 'bias'):>9}  "
+    return (f"{name:<24} {n:>6} {k:>2} {s['runs']:>4}  {percent(lead, 'bias'):>7} "
+            f"{percent(lead, 'rmse', signed=False):>6}  {percent(lead, 'coverage', signed=False):>5} "
+            f"{percent(reg, 'coverage', signed=False):>5} {percent(true, 'coverage', signed=False):>5}"
+            f"  {percent(true, 'bias'):>9}  "
             f"{'' if s['linkage_f1'] is None else format(s['linkage_f1'], '.3f'):>7} "
             f"{'' if s['seconds_per_replicate'] is None else format(s['seconds_per_replicate'], '.0f'):>6}"
             f"  {methods}" + (f"  ({s['failed']} failed)" if s["failed"] else ""))
 
 
-def _pct(scores: dict[str, Any] | None, key: str, *, signed: bool = True) -> str:
+def percent(scores: dict[str, Any] | None, key: str, *, signed: bool = True) -> str:
+    """``scores[key]`` as a percentage ("+2.1%" when ``signed``, else "92%"); "–" when
+    missing."""
     if not scores or scores.get(key) is None:
         return "–"
     return format(scores[key], "+.1%" if signed else ".0%")
@@ -612,5 +614,6 @@ def _result_of(future: Future[RunResult], task: tuple[Scenario, int, int]) -> Ru
 
 
 __all__ = ["BASELINE", "LINKAGE_DRAWS", "QUICK_SCENARIOS", "SCENARIOS", "RunResult",
-           "Scenario", "Total", "ValidationProgress", "ValidationResult", "format_table",
-           "run_replicate", "run_validation", "scenario_named", "score", "summarise"]
+           "Scenario", "Total", "ValidationProgress", "ValidationResult", "at_heterogeneity",
+           "format_table", "percent", "run_replicate", "run_validation", "scenario_named",
+           "score", "summarise"]

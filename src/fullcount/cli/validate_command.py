@@ -31,6 +31,7 @@ from fullcount.validate import (
     ValidationProgress,
     ValidationResult,
     at_heterogeneity,
+    percent,
     run_validation,
     scenario_named,
     summarise,
@@ -182,12 +183,6 @@ def _run_line(r: RunResult, done: int, total: int) -> str:
             f"truly listed; {seconds:.0f} s")
 
 
-def _pct(scores: dict[str, Any] | None, key: str, *, signed: bool = False) -> str:
-    if not scores or scores.get(key) is None:
-        return "–"
-    return format(scores[key], "+.1%" if signed else ".0%")
-
-
 def _coverage(scores: dict[str, Any] | None) -> str:
     if not scores:
         return "–"
@@ -199,9 +194,9 @@ def _cells(s: dict[str, Any]) -> list[str]:
     lead = s["with_linkage"] or s["register"]
     methods = ", ".join(f"{m} {c}" for m, c in s["methods"].items())
     return [f"{s['runs']}" + (f" ({s['failed']} failed)" if s["failed"] else ""),
-            _pct(lead, "bias", signed=True), _pct(lead, "rmse"),
+            percent(lead, "bias"), percent(lead, "rmse", signed=False),
             _coverage(s["with_linkage"]), _coverage(s["register"]),
-            _coverage(s["true_linkage"]), _pct(s["true_linkage"], "bias", signed=True),
+            _coverage(s["true_linkage"]), percent(s["true_linkage"], "bias"),
             methods or "–",
             "–" if s["linkage_f1"] is None else f"{s['linkage_f1']:.3f}",
             "–" if s["seconds_per_replicate"] is None else
@@ -234,6 +229,7 @@ def _print(result: ValidationResult) -> None:
         "bias is the mean of estimate / truth − 1, RMSE its root mean square. Coverage "
         "is the share of replicates whose 95% interval contains the true total (in "
         "brackets: how many of how many): near 95% is right, well below means intervals "
-        "too narrow to trust; with few replicates it is a rough figure. 'register only' treats the linkage as certain; 'true linkage' "
-        "estimates from who each list really recorded, so low coverage there is the "
-        "estimators' own failing, not the linkage's.", markup=False)
+        "too narrow to trust; with few replicates it is a rough figure. 'register only' "
+        "treats the linkage as certain; 'true linkage' estimates from who each list "
+        "really recorded, so low coverage there is the estimators' own failing, not the "
+        "linkage's.", markup=False)
